@@ -1,0 +1,1 @@
+"""One module per ``nudge`` sub-command; each exposes ``register(subparsers)``."""

@@ -1,0 +1,98 @@
+"""Nudge settings: environment variables with the ``NUDGE_`` prefix and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "password", "xxx", "todo"})
+
+
+class SettingsError(ValueError):
+    """A configuration mistake explained for a person: which variable and how to fix it."""
+
+
+class Settings(BaseSettings):
+    """Everything Nudge reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NUDGE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    home: Path = Path(".nudge")
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    reporting_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    cycle_interval_minutes: int = Field(default=15, ge=1)
+
+    hubspot_token: SecretStr | None = None
+    hubspot_base_url: str | None = None
+    hubspot_client_secret: SecretStr | None = None
+    salesforce_instance_url: str | None = None
+    salesforce_token: SecretStr | None = None
+    stripe_api_key: SecretStr | None = None
+    stripe_base_url: str | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_base_url: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            # psycopg 3 is the only PostgreSQL driver we install.
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        if not value.startswith(("sqlite", "postgresql+psycopg://")):
+            raise ValueError(
+                "must start with 'sqlite:///' or 'postgresql+psycopg://' "
+                "(e.g. postgresql+psycopg://user@127.0.0.1:5432/nudge)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Settings:
+        if self.environment != "production":
+            return self
+        for name, value in self.__dict__.items():
+            if isinstance(value, SecretStr) and value.get_secret_value().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError(
+                    f"NUDGE_{name.upper()} holds a placeholder value; set the real secret "
+                    "or unset it in production"
+                )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to an SQLite file under ``home``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'nudge.db').resolve()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation errors into one readable :class:`SettingsError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "settings"
+            variable = f"NUDGE_{field.upper()}" if error["loc"] else field
+            lines.append(f"{variable}: {error['msg']} (got {error.get('input')!r})")
+        raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings (tests clear the cache with ``get_settings.cache_clear()``)."""
+    return load_settings()
