@@ -158,12 +158,17 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 class TimeoutSession(requests.Session):
-    """A ``requests`` session with a default timeout, so a hung vendor cannot stall a sync."""
+    """A ``requests`` session with a default timeout, so a hung vendor cannot stall a sync,
+    and an optional CA file passed on every request (``REQUESTS_CA_BUNDLE`` in the
+    environment would otherwise override a session-level ``verify``)."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, ca_bundle: str | None = None) -> None:
         super().__init__()
         self.timeout = timeout
+        self.ca_bundle = ca_bundle
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self.timeout)
+        if self.ca_bundle:
+            kwargs.setdefault("verify", self.ca_bundle)
         return super().request(method, url, *args, **kwargs)
