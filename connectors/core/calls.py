@@ -139,7 +139,7 @@ class VendorCaller:
         self.stats.throttled += failure.throttled
         if attempt + 1 >= self.policy.max_attempts:
             raise VendorError(
-                f"{self.vendor}: gave up after {self.policy.max_attempts} attempts ({failure.reason})"
+                f"{self.vendor}: gave up after {attempt + 1} attempts ({failure.reason})"
             ) from exc
         self.stats.retries += 1
         pause = self.policy.delay(attempt, failure.retry_after)
@@ -167,7 +167,9 @@ class TimeoutSession(requests.Session):
         self.timeout = timeout
         self.ca_bundle = ca_bundle
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
         if self.ca_bundle:
             kwargs.setdefault("verify", self.ca_bundle)

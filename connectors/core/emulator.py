@@ -143,7 +143,9 @@ class EmulatorGate:
     def set_rate_limit(self, max_calls: int | None, window_seconds: float = 10.0) -> None:
         """Answer 429 past ``max_calls`` per rolling window (``None`` lifts the limit)."""
         with self.lock:
-            self.rate_limit = None if max_calls is None else RollingWindow(max_calls, window_seconds)
+            self.rate_limit = (
+                None if max_calls is None else RollingWindow(max_calls, window_seconds)
+            )
 
     def reset_calls(self) -> None:
         """Start counting calls from zero."""

@@ -43,7 +43,11 @@ class Source(Protocol):
     """Something that yields records changed since a cursor (``None`` = full sync)."""
 
     name: str
-    stats: CallStats
+
+    @property
+    def stats(self) -> CallStats:
+        """Requests sent so far."""
+        ...
 
     def pull(self, since: Cursor | None) -> Iterator[Page]:
         """Yield pages in order; the last page's cursor is the next sync's ``since``."""

@@ -38,7 +38,7 @@ class RecordBase(BaseModel):
     @property
     def key(self) -> tuple[str, str, str]:
         """Identity of the record across syncs: (kind, source, external id)."""
-        return (self.kind, self.source, self.external_id)  # type: ignore[attr-defined]
+        return (getattr(self, "kind", "record"), self.source, self.external_id)
 
 
 class AccountRecord(RecordBase):

@@ -24,7 +24,7 @@ from connectors.hubspot.settings import HubSpotSettings
 T = TypeVar("T")
 
 
-class MalformedResponse(ValueError):
+class MalformedResponseError(ValueError):
     """HubSpot answered 200 with a body the client could not turn into the expected shape."""
 
 
@@ -34,13 +34,17 @@ def classify(exc: Exception) -> Transient | None:
     if isinstance(status, int) and hasattr(exc, "reason"):
         headers = getattr(exc, "headers", None) or {}
         if status == 429:
-            return Transient("429 rate limited", parse_retry_after(headers.get("Retry-After")), throttled=True)
+            return Transient(
+                "429 rate limited", parse_retry_after(headers.get("Retry-After")), throttled=True
+            )
         if status >= 500:
-            return Transient(f"{status} server error", parse_retry_after(headers.get("Retry-After")))
+            return Transient(
+                f"{status} server error", parse_retry_after(headers.get("Retry-After"))
+            )
         return None
     if isinstance(exc, urllib3.exceptions.HTTPError):
         return Transient(f"network: {type(exc).__name__}")
-    if isinstance(exc, MalformedResponse | ValueError):
+    if isinstance(exc, MalformedResponseError | ValueError):
         # The generated client raises ValueError when a required field is missing from
         # a truncated body; a retry fetches the page again.
         return Transient(f"malformed body: {exc}")
@@ -50,10 +54,14 @@ def classify(exc: Exception) -> Transient | None:
 class HubSpotClient:
     """Typed access to the few HubSpot endpoints the connector uses, all through one caller."""
 
-    def __init__(self, settings: HubSpotSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, settings: HubSpotSettings, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.settings = settings
         # urllib3 must not retry on its own: every request is counted and paced here.
-        sdk = HubSpot(access_token=settings.token.get_secret_value(), host=settings.host, retry=Retry(total=0))
+        sdk = HubSpot(
+            access_token=settings.token.get_secret_value(), host=settings.host, retry=Retry(total=0)
+        )
         self.objects_basic = sdk.crm.objects.basic_api
         self.objects_search = sdk.crm.objects.search_api
         self.objects_batch = sdk.crm.objects.batch_api
@@ -62,8 +70,12 @@ class HubSpotClient:
         self.caller = VendorCaller(
             "hubspot",
             classify,
-            policy=RetryPolicy(max_attempts=settings.max_attempts, base_delay=settings.backoff_seconds),
-            limiter=SlidingWindowLimiter(settings.rate_limit_requests, settings.rate_limit_window_seconds),
+            policy=RetryPolicy(
+                max_attempts=settings.max_attempts, base_delay=settings.backoff_seconds
+            ),
+            limiter=SlidingWindowLimiter(
+                settings.rate_limit_requests, settings.rate_limit_window_seconds
+            ),
             sleep=sleep,
         )
 
@@ -73,7 +85,8 @@ class HubSpotClient:
         def checked() -> T:
             reply = fn(*args, _request_timeout=self.settings.timeout_seconds, **kwargs)
             if getattr(reply, "results", None) is None:
-                raise MalformedResponse(f"{getattr(fn, '__name__', 'call')}: reply without results")
+                name = getattr(fn, "__name__", "call")
+                raise MalformedResponseError(f"{name}: reply without results")
             return reply
 
         return self.caller.call(checked)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import operator
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -49,11 +50,18 @@ def modified_property(object_type: str) -> str:
 
 def iso_ms(ms: int) -> str:
     """Epoch milliseconds as HubSpot writes datetimes: ``2024-05-01T10:00:00.123Z``."""
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    return (
+        datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    )
 
 
 def _error(status: int, message: str, category: str, **extra: str) -> ErrorResponse:
-    body = {"status": "error", "message": message, "correlationId": str(uuid.uuid4()), "category": category}
+    body = {
+        "status": "error",
+        "message": message,
+        "correlationId": str(uuid.uuid4()),
+        "category": category,
+    }
     body.update(extra)
     return status, {"content-type": "application/json;charset=utf-8"}, json.dumps(body).encode()
 
@@ -61,8 +69,11 @@ def _error(status: int, message: str, category: str, **extra: str) -> ErrorRespo
 def _render_fault(kind: str, retry_after: float) -> ErrorResponse:
     if kind == "throttle":
         status, headers, body = _error(
-            429, "You have reached your ten_secondly_rolling limit.", "RATE_LIMITS",
-            errorType="RATE_LIMIT", policyName="TEN_SECONDLY_ROLLING",
+            429,
+            "You have reached your ten_secondly_rolling limit.",
+            "RATE_LIMITS",
+            errorType="RATE_LIMIT",
+            policyName="TEN_SECONDLY_ROLLING",
         )
         headers["Retry-After"] = f"{retry_after:g}"
         return status, headers, body
@@ -78,7 +89,7 @@ def _rate_headers(window: RollingWindow, remaining: int) -> dict[str, str]:
 
 
 class HubSpotEmulator:
-    """In-memory HubSpot portal served over HTTP by :func:`connectors.core.emulator.run_emulator`."""
+    """In-memory HubSpot portal, served by :func:`connectors.core.emulator.run_emulator`."""
 
     def __init__(
         self,
@@ -102,7 +113,9 @@ class HubSpotEmulator:
         self._next_id = 1000
         self._now = monotonic_ms()
         self._lock = threading.RLock()
-        self.gate = EmulatorGate(self._build_app(), render_error=_render_fault, rate_headers=_rate_headers)
+        self.gate = EmulatorGate(
+            self._build_app(), render_error=_render_fault, rate_headers=_rate_headers
+        )
 
     @property
     def app(self) -> EmulatorGate:
@@ -128,7 +141,9 @@ class HubSpotEmulator:
         """
         with self._lock:
             for owner in owners:
-                self.add_owner(owner["email"], owner.get("first_name", ""), owner.get("last_name", ""))
+                self.add_owner(
+                    owner["email"], owner.get("first_name", ""), owner.get("last_name", "")
+                )
             by_email = {o["email"]: oid for oid, o in self.owners.items()}
             by_domain: dict[str, int] = {}
             for row in companies:
@@ -140,7 +155,11 @@ class HubSpotEmulator:
                 self._seed_child("deals", _deal_properties(row, by_email), row, by_domain)
 
     def _seed_child(
-        self, object_type: str, properties: dict[str, str], row: Mapping[str, Any], by_domain: dict[str, int]
+        self,
+        object_type: str,
+        properties: dict[str, str],
+        row: Mapping[str, Any],
+        by_domain: dict[str, int],
     ) -> None:
         oid = self._insert(object_type, properties, emit=False)
         company = by_domain.get(str(row.get("company_domain", "")))
@@ -153,9 +172,16 @@ class HubSpotEmulator:
             oid = self._new_id()
             stamp = iso_ms(self._now())
             self.owners[oid] = {
-                "id": str(oid), "email": email, "firstName": first_name, "lastName": last_name,
-                "userId": oid + 7_000_000, "type": "PERSON", "createdAt": stamp, "updatedAt": stamp,
-                "archived": False, "teams": [],
+                "id": str(oid),
+                "email": email,
+                "firstName": first_name,
+                "lastName": last_name,
+                "userId": oid + 7_000_000,
+                "type": "PERSON",
+                "createdAt": stamp,
+                "updatedAt": stamp,
+                "archived": False,
+                "teams": [],
             }
             return oid
 
@@ -172,10 +198,17 @@ class HubSpotEmulator:
             obj["properties"].update({k: str(v) for k, v in properties.items()})
             self._touch(object_type, obj, ms)
             for name, value in properties.items():
-                self._emit(object_type, "propertyChange", object_id, ms, propertyName=name, propertyValue=str(value))
+                self._emit(
+                    object_type,
+                    "propertyChange",
+                    object_id,
+                    ms,
+                    propertyName=name,
+                    propertyValue=str(value),
+                )
 
     def archive(self, object_type: str, object_id: int) -> None:
-        """Delete (archive) an object as ``DELETE /crm/v3/objects/...`` does (emits ``.deletion``)."""
+        """Archive an object as ``DELETE /crm/v3/objects/...`` does (emits ``.deletion``)."""
         with self._lock:
             obj = self.objects[object_type][object_id]
             ms = self._now()
@@ -187,8 +220,12 @@ class HubSpotEmulator:
     def associate(self, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
         """Link two objects both ways."""
         with self._lock:
-            self.associations.setdefault((from_type, to_type), {}).setdefault(from_id, set()).add(to_id)
-            self.associations.setdefault((to_type, from_type), {}).setdefault(to_id, set()).add(from_id)
+            self.associations.setdefault((from_type, to_type), {}).setdefault(from_id, set()).add(
+                to_id
+            )
+            self.associations.setdefault((to_type, from_type), {}).setdefault(to_id, set()).add(
+                from_id
+            )
 
     def live(self, object_type: str) -> dict[int, dict[str, Any]]:
         """The truth: objects not archived, by id."""
@@ -220,18 +257,29 @@ class HubSpotEmulator:
 
     def _emit(self, object_type: str, change: str, object_id: int, ms: int, **extra: str) -> None:
         event = {
-            "eventId": self._new_id(), "subscriptionId": 1, "portalId": self.portal_id, "appId": 1,
-            "occurredAt": ms, "subscriptionType": f"{SINGULAR[object_type]}.{change}",
-            "attemptNumber": 0, "objectId": object_id, "changeSource": "CRM", **extra,
+            "eventId": self._new_id(),
+            "subscriptionId": 1,
+            "portalId": self.portal_id,
+            "appId": 1,
+            "occurredAt": ms,
+            "subscriptionType": f"{SINGULAR[object_type]}.{change}",
+            "attemptNumber": 0,
+            "objectId": object_id,
+            "changeSource": "CRM",
+            **extra,
         }
         self.delivered.append(event)
         if self.webhook_url is not None or self.webhook_sink is not None:
             self._deliver([event])
 
-    def signed_request(self, url: str, body: bytes, timestamp_ms: int | None = None) -> dict[str, str]:
+    def signed_request(
+        self, url: str, body: bytes, timestamp_ms: int | None = None
+    ) -> dict[str, str]:
         """Headers HubSpot sends with a webhook POST of ``body`` to ``url``."""
         ts = self._now() if timestamp_ms is None else timestamp_ms
-        signature = sign_v3(secret=self.client_secret, method="POST", uri=url, body=body, timestamp_ms=ts)
+        signature = sign_v3(
+            secret=self.client_secret, method="POST", uri=url, body=body, timestamp_ms=ts
+        )
         return {
             "Content-Type": "application/json",
             "X-HubSpot-Signature-v3": signature,
@@ -253,19 +301,27 @@ class HubSpotEmulator:
         app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
         app.add_api_route("/crm/v3/objects/{object_type}", self._list, methods=["GET"])
         app.add_api_route("/crm/v3/objects/{object_type}/search", self._search, methods=["POST"])
-        app.add_api_route("/crm/v3/objects/{object_type}/batch/read", self._batch_read, methods=["POST"])
+        app.add_api_route(
+            "/crm/v3/objects/{object_type}/batch/read", self._batch_read, methods=["POST"]
+        )
         app.add_api_route("/crm/v3/owners/", self._owners, methods=["GET"])
         app.add_api_route(
-            "/crm/v4/associations/{from_type}/{to_type}/batch/read", self._association_read, methods=["POST"]
+            "/crm/v4/associations/{from_type}/{to_type}/batch/read",
+            self._association_read,
+            methods=["POST"],
         )
         return app
 
     def _authorised(self, request: Request) -> Response | None:
         if request.headers.get("authorization") == f"Bearer {self.token}":
             return None
-        return _response(_error(401, "Authentication credentials not found.", "INVALID_AUTHENTICATION"))
+        return _response(
+            _error(401, "Authentication credentials not found.", "INVALID_AUTHENTICATION")
+        )
 
-    def _render(self, object_type: str, obj: dict[str, Any], properties: list[str]) -> dict[str, Any]:
+    def _render(
+        self, object_type: str, obj: dict[str, Any], properties: list[str]
+    ) -> dict[str, Any]:
         wanted = set(properties) | {"hs_object_id", "createdate", modified_property(object_type)}
         props = obj["properties"]
         out = {
@@ -287,20 +343,26 @@ class HubSpotEmulator:
         q = request.query_params
         limit = int(q.get("limit", "10"))
         if not 1 <= limit <= LIST_MAX:
-            return _response(_error(400, f"limit must be between 1 and {LIST_MAX}", "VALIDATION_ERROR"))
+            return _response(
+                _error(400, f"limit must be between 1 and {LIST_MAX}", "VALIDATION_ERROR")
+            )
         archived = q.get("archived", "false").lower() == "true"
         properties = _multi(q.getlist("properties"))
         associations = _multi(q.getlist("associations"))
         with self._lock:
             page, next_after = self._page(object_type, int(q.get("after", "0")), limit, archived)
-            results = [self._with_associations(object_type, o, properties, associations) for o in page]
+            results = [
+                self._with_associations(object_type, o, properties, associations) for o in page
+            ]
         body: dict[str, Any] = {"results": results}
         if next_after is not None:
             link = f"{request.url.path}?after={next_after}"
             body["paging"] = {"next": {"after": str(next_after), "link": link}}
         return _json(body)
 
-    def _page(self, object_type: str, after: int, limit: int, archived: bool) -> tuple[list[dict[str, Any]], int | None]:
+    def _page(
+        self, object_type: str, after: int, limit: int, archived: bool
+    ) -> tuple[list[dict[str, Any]], int | None]:
         ids, objects = self._ids[object_type], self.objects[object_type]
         index = bisect.bisect_left(ids, after)
         page: list[dict[str, Any]] = []
@@ -336,28 +398,43 @@ class HubSpotEmulator:
         if limit > SEARCH_MAX:
             return _response(_error(400, f"limit must be at most {SEARCH_MAX}", "VALIDATION_ERROR"))
         if offset + limit > self.search_result_cap:
-            return _response(_error(
-                400, f"Paging beyond {self.search_result_cap} results is not supported", "VALIDATION_ERROR"
-            ))
+            return _response(
+                _error(
+                    400,
+                    f"Paging beyond {self.search_result_cap} results is not supported",
+                    "VALIDATION_ERROR",
+                )
+            )
         with self._lock:
-            matched = self._matching(object_type, body.get("filterGroups") or [], body.get("sorts") or [])
-            results = [self._render(object_type, o, body.get("properties") or []) for o in matched[offset:offset + limit]]
+            matched = self._matching(
+                object_type, body.get("filterGroups") or [], body.get("sorts") or []
+            )
+            results = [
+                self._render(object_type, o, body.get("properties") or [])
+                for o in matched[offset : offset + limit]
+            ]
         out: dict[str, Any] = {"total": len(matched), "results": results}
         if offset + limit < len(matched):
             out["paging"] = {"next": {"after": str(offset + limit)}}
         return _json(out)
 
-    def _matching(self, object_type: str, groups: list[dict[str, Any]], sorts: list[Any]) -> list[dict[str, Any]]:
+    def _matching(
+        self, object_type: str, groups: list[dict[str, Any]], sorts: list[Any]
+    ) -> list[dict[str, Any]]:
         tests = [[_filter(f) for f in group.get("filters", [])] for group in groups]
         hits = [
-            o for o in self.objects[object_type].values()
-            if not o["archived"] and (not tests or any(all(t(o["properties"]) for t in g) for g in tests))
+            o
+            for o in self.objects[object_type].values()
+            if not o["archived"]
+            and (not tests or any(all(t(o["properties"]) for t in g) for g in tests))
         ]
         if sorts:
             sort = sorts[0] if isinstance(sorts[0], dict) else {"propertyName": sorts[0]}
             name = sort.get("propertyName", "hs_object_id")
             reverse = sort.get("direction", "ASCENDING") == "DESCENDING"
-            hits.sort(key=lambda o: (_sortable(o["properties"].get(name)), o["id"]), reverse=reverse)
+            hits.sort(
+                key=lambda o: (_sortable(o["properties"].get(name)), o["id"]), reverse=reverse
+            )
         else:
             hits.sort(key=lambda o: o["id"])
         return hits
@@ -374,10 +451,13 @@ class HubSpotEmulator:
             found = [self.objects[object_type].get(int(i["id"])) for i in inputs]
             results = [
                 self._render(object_type, o, body.get("properties") or [])
-                for o in found if o is not None and o["archived"] == archived
+                for o in found
+                if o is not None and o["archived"] == archived
             ]
         stamp = iso_ms(self._now())
-        return _json({"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp})
+        return _json(
+            {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}
+        )
 
     async def _owners(self, request: Request) -> Response:
         if (denied := self._authorised(request)) is not None:
@@ -397,21 +477,31 @@ class HubSpotEmulator:
             return denied
         inputs = (await request.json()).get("inputs") or []
         if len(inputs) > ASSOCIATION_BATCH_MAX:
-            return _response(_error(400, f"at most {ASSOCIATION_BATCH_MAX} inputs", "VALIDATION_ERROR"))
+            return _response(
+                _error(400, f"at most {ASSOCIATION_BATCH_MAX} inputs", "VALIDATION_ERROR")
+            )
         links = self.associations.get((from_type, to_type), {})
         type_id = ASSOCIATION_TYPE_IDS.get((from_type, to_type), 1)
         results = [
             {
                 "from": {"id": str(i["id"])},
                 "to": [
-                    {"toObjectId": t, "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": None}]}
+                    {
+                        "toObjectId": t,
+                        "associationTypes": [
+                            {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": None}
+                        ],
+                    }
                     for t in sorted(links[int(i["id"])])
                 ],
             }
-            for i in inputs if links.get(int(i["id"]))
+            for i in inputs
+            if links.get(int(i["id"]))
         ]
         stamp = iso_ms(self._now())
-        return _json({"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp})
+        return _json(
+            {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}
+        )
 
 
 def _company_properties(row: Mapping[str, Any], owners_by_email: dict[str, int]) -> dict[str, str]:
@@ -425,14 +515,23 @@ def _company_properties(row: Mapping[str, Any], owners_by_email: dict[str, int])
 
 
 def _contact_properties(row: Mapping[str, Any]) -> dict[str, str]:
-    keys = {"email": "email", "first_name": "firstname", "last_name": "lastname", "title": "jobtitle", "phone": "phone"}
+    keys = {
+        "email": "email",
+        "first_name": "firstname",
+        "last_name": "lastname",
+        "title": "jobtitle",
+        "phone": "phone",
+    }
     return {hs: str(row[k]) for k, hs in keys.items() if row.get(k) is not None}
 
 
 def _deal_properties(row: Mapping[str, Any], owners_by_email: dict[str, int]) -> dict[str, str]:
     props = {
-        "dealname": row.get("name"), "amount": row.get("amount"), "dealstage": row.get("stage"),
-        "closedate": row.get("close_date"), "pipeline": "default",
+        "dealname": row.get("name"),
+        "amount": row.get("amount"),
+        "dealstage": row.get("stage"),
+        "closedate": row.get("close_date"),
+        "pipeline": "default",
         "dealtype": "existingbusiness" if row.get("renewal") else "newbusiness",
         "deal_currency_code": row.get("currency", "USD"),
     }
@@ -459,10 +558,21 @@ def _as_ms(value: str) -> int | str:
         return value
 
 
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "EQ": operator.eq,
+    "NEQ": operator.ne,
+    "GT": operator.gt,
+    "GTE": operator.ge,
+    "LT": operator.lt,
+    "LTE": operator.le,
+}
+
+
 def _filter(spec: Mapping[str, Any]) -> Callable[[Mapping[str, str]], bool]:
     """A predicate for one search filter (the operators a sync needs, on dates or numbers)."""
     name, op = spec["propertyName"], spec.get("operator", "EQ")
-    low, high = _as_ms(str(spec.get("value", ""))), _as_ms(str(spec.get("highValue", "")))
+    low: Any = _as_ms(str(spec.get("value", "")))
+    high: Any = _as_ms(str(spec.get("highValue", "")))
 
     def test(props: Mapping[str, str]) -> bool:
         raw = props.get(name)
@@ -470,14 +580,10 @@ def _filter(spec: Mapping[str, Any]) -> Callable[[Mapping[str, str]], bool]:
             return raw is not None
         if raw is None:
             return False
-        value = _as_ms(raw)
-        comparisons = {
-            "EQ": lambda: value == low, "NEQ": lambda: value != low,
-            "GT": lambda: value > low, "GTE": lambda: value >= low,  # type: ignore[operator]
-            "LT": lambda: value < low, "LTE": lambda: value <= low,  # type: ignore[operator]
-            "BETWEEN": lambda: low <= value <= high,  # type: ignore[operator]
-        }
-        return bool(comparisons[op]())
+        value: Any = _as_ms(raw)
+        if op == "BETWEEN":
+            return bool(low <= value <= high)
+        return bool(_COMPARISONS[op](value, low))
 
     return test
 
@@ -488,7 +594,9 @@ def _multi(values: list[str]) -> list[str]:
 
 
 def _json(body: Any) -> Response:
-    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json;charset=utf-8")
+    return Response(
+        json.dumps(body, separators=(",", ":")), media_type="application/json;charset=utf-8"
+    )
 
 
 def _response(error: ErrorResponse) -> Response:

@@ -8,13 +8,40 @@ from typing import Any
 
 from connectors.core.records import AccountRecord, ContactRecord, DealRecord, PersonRecord
 
-COMPANY_PROPERTIES = ["name", "domain", "hubspot_owner_id", "stripe_customer_id", "country", "hs_lastmodifieddate"]
-CONTACT_PROPERTIES = ["email", "firstname", "lastname", "jobtitle", "phone", "hubspot_owner_id", "lastmodifieddate"]
-DEAL_PROPERTIES = [
-    "dealname", "amount", "deal_currency_code", "dealstage", "closedate", "dealtype",
-    "hubspot_owner_id", "hs_is_closed", "hs_is_closed_won", "hs_lastmodifieddate",
+COMPANY_PROPERTIES = [
+    "name",
+    "domain",
+    "hubspot_owner_id",
+    "stripe_customer_id",
+    "country",
+    "hs_lastmodifieddate",
 ]
-PROPERTIES = {"companies": COMPANY_PROPERTIES, "contacts": CONTACT_PROPERTIES, "deals": DEAL_PROPERTIES}
+CONTACT_PROPERTIES = [
+    "email",
+    "firstname",
+    "lastname",
+    "jobtitle",
+    "phone",
+    "hubspot_owner_id",
+    "lastmodifieddate",
+]
+DEAL_PROPERTIES = [
+    "dealname",
+    "amount",
+    "deal_currency_code",
+    "dealstage",
+    "closedate",
+    "dealtype",
+    "hubspot_owner_id",
+    "hs_is_closed",
+    "hs_is_closed_won",
+    "hs_lastmodifieddate",
+]
+PROPERTIES = {
+    "companies": COMPANY_PROPERTIES,
+    "contacts": CONTACT_PROPERTIES,
+    "deals": DEAL_PROPERTIES,
+}
 CLOSED_WON, CLOSED_LOST = "closedwon", "closedlost"
 
 
@@ -24,7 +51,7 @@ def _blank(value: str | None) -> str | None:
 
 def _decimal(value: str | None) -> Decimal | None:
     try:
-        return Decimal(value) if _blank(value) else None
+        return Decimal(value) if value else None
     except InvalidOperation:
         return None
 

@@ -17,8 +17,12 @@ class HubSpotSettings(BaseSettings):
 
     token: SecretStr = Field(description="Private-app or OAuth access token")
     base_url: str | None = Field(default=None, description="Unset means the real HubSpot API")
-    client_secret: SecretStr | None = Field(default=None, description="App secret for webhook signatures")
-    rate_limit_requests: int = Field(default=100, ge=1, description="Requests allowed per window (tier)")
+    client_secret: SecretStr | None = Field(
+        default=None, description="App secret for webhook signatures"
+    )
+    rate_limit_requests: int = Field(
+        default=100, ge=1, description="Requests allowed per window (tier)"
+    )
     rate_limit_window_seconds: float = Field(default=10.0, gt=0)
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=8, ge=1)

@@ -18,8 +18,8 @@ Cursor layout::
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 from hubspot.crm.associations.v4 import (
@@ -52,7 +52,9 @@ class HubSpotSource:
 
     name = "hubspot"
 
-    def __init__(self, settings: HubSpotSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, settings: HubSpotSettings, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.settings = settings
         self.client = HubSpotClient(settings, sleep=sleep)
         self._owner_emails: dict[str, str] | None = None
@@ -65,7 +67,9 @@ class HubSpotSource:
     def pull(self, since: Cursor | None) -> Iterator[Page]:
         """Full sync when ``since`` is None, else resume or continue incrementally."""
         if since is None or since.get("phase") == "full":
-            yield from self._full(since or {"phase": "full", "stage": "owners", "started_ms": self._window_start_ms()})
+            yield from self._full(
+                since or {"phase": "full", "stage": "owners", "started_ms": self._window_start_ms()}
+            )
         else:
             yield from self._incremental(dict(since))
 
@@ -75,7 +79,7 @@ class HubSpotSource:
     # ----- full sync -----
 
     def _full(self, cursor: Cursor) -> Iterator[Page]:
-        for stage in FULL_STAGES[FULL_STAGES.index(cursor["stage"]):]:
+        for stage in FULL_STAGES[FULL_STAGES.index(cursor["stage"]) :]:
             after = cursor.get("after") if stage == cursor["stage"] else None
             if stage == "owners":
                 records = self._owners()
@@ -86,17 +90,30 @@ class HubSpotSource:
                 cursor = {**cursor, "stage": stage, "after": next_after}
                 yield Page(records, cursor)
         started = cursor["started_ms"]
-        yield Page([], {
-            "phase": "incremental", "stage": "owners", "since_ms": dict.fromkeys(OBJECT_STAGES, started),
-            "seen_at_since": dict.fromkeys(OBJECT_STAGES, 0), "archived_since_ms": started,
-        })
+        yield Page(
+            [],
+            {
+                "phase": "incremental",
+                "stage": "owners",
+                "since_ms": dict.fromkeys(OBJECT_STAGES, started),
+                "seen_at_since": dict.fromkeys(OBJECT_STAGES, 0),
+                "archived_since_ms": started,
+            },
+        )
 
-    def _list_pages(self, object_type: str, after: str | None, archived: bool = False) -> Iterator[tuple[list[RecordBase], str | None]]:
+    def _list_pages(
+        self, object_type: str, after: str | None, archived: bool = False
+    ) -> Iterator[tuple[list[RecordBase], str | None]]:
         associations = ["companies"] if object_type != "companies" else None
         while True:
             reply = self.client.call(
-                self.client.objects_basic.get_page, object_type, limit=LIST_PAGE, after=after,
-                properties=mapping.PROPERTIES[object_type], associations=associations, archived=archived,
+                self.client.objects_basic.get_page,
+                object_type,
+                limit=LIST_PAGE,
+                after=after,
+                properties=mapping.PROPERTIES[object_type],
+                associations=associations,
+                archived=archived,
             )
             after = reply.paging.next.after if reply.paging and reply.paging.next else None
             yield [self._to_record(object_type, obj) for obj in reply.results], after
@@ -115,7 +132,9 @@ class HubSpotSource:
         self._owner_emails = {str(o.id): o.email for o in owners if o.email}
         return [mapping.to_person(o) for o in owners]
 
-    def _to_record(self, object_type: str, obj: Any, companies: tuple[str, ...] | None = None) -> RecordBase:
+    def _to_record(
+        self, object_type: str, obj: Any, companies: tuple[str, ...] | None = None
+    ) -> RecordBase:
         if object_type == "companies":
             if self._owner_emails is None:
                 self._owners()
@@ -128,11 +147,13 @@ class HubSpotSource:
 
     def _incremental(self, cursor: Cursor) -> Iterator[Page]:
         cursor.setdefault("run_started_ms", self._window_start_ms())
-        for stage in INCREMENTAL_STAGES[INCREMENTAL_STAGES.index(cursor["stage"]):]:
+        for stage in INCREMENTAL_STAGES[INCREMENTAL_STAGES.index(cursor["stage"]) :]:
             cursor = {**cursor, "stage": stage}
             pages = (
-                iter([Page(self._owners(), cursor)]) if stage == "owners"
-                else self._archived(cursor) if stage == "archived"
+                iter([Page(self._owners(), cursor)])
+                if stage == "owners"
+                else self._archived(cursor)
+                if stage == "archived"
                 else self._search_pages(stage, cursor)
             )
             for page in pages:
@@ -147,11 +168,19 @@ class HubSpotSource:
         since, seen = cursor["since_ms"][object_type], cursor["seen_at_since"][object_type]
         while True:
             if seen + SEARCH_PAGE > 10_000:
-                raise SearchWindowError(f"hubspot: over 10,000 {object_type} modified at {since} ms")
+                raise SearchWindowError(
+                    f"hubspot: over 10,000 {object_type} modified at {since} ms"
+                )
             request = PublicObjectSearchRequest(
-                filter_groups=[FilterGroup(filters=[Filter(property_name=prop, operator="GTE", value=str(since))])],
-                sorts=[{"propertyName": prop, "direction": "ASCENDING"}],  # type: ignore[list-item]
-                properties=mapping.PROPERTIES[object_type], limit=SEARCH_PAGE, after=str(seen),
+                filter_groups=[
+                    FilterGroup(
+                        filters=[Filter(property_name=prop, operator="GTE", value=str(since))]
+                    )
+                ],
+                sorts=[{"propertyName": prop, "direction": "ASCENDING"}],
+                properties=mapping.PROPERTIES[object_type],
+                limit=SEARCH_PAGE,
+                after=str(seen),
             )
             reply = self.client.call(self.client.objects_search.do_search, object_type, request)
             records = self._search_records(object_type, reply.results)
@@ -172,14 +201,20 @@ class HubSpotSource:
         request = BatchInputPublicFetchAssociationsBatchRequest(
             inputs=[PublicFetchAssociationsBatchRequest(id=i) for i in ids]
         )
-        reply = self.client.call(self.client.associations.get_page, object_type, "companies", request)
+        reply = self.client.call(
+            self.client.associations.get_page, object_type, "companies", request
+        )
         return {str(r._from.id): tuple(str(t.to_object_id) for t in r.to) for r in reply.results}
 
     def _archived(self, cursor: Cursor) -> Iterator[Page]:
         since = cursor["archived_since_ms"]
         for object_type in OBJECT_STAGES:
             for records, _ in self._list_pages(object_type, None, archived=True):
-                fresh = [r for r in records if r.updated_at is None or r.updated_at.timestamp() * 1000 >= since]
+                fresh = [
+                    r
+                    for r in records
+                    if r.updated_at is None or r.updated_at.timestamp() * 1000 >= since
+                ]
                 yield Page(fresh, cursor)
 
 

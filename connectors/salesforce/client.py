@@ -14,20 +14,28 @@ from simple_salesforce import Salesforce
 from simple_salesforce.bulk2 import _Bulk2Client
 from simple_salesforce.exceptions import SalesforceError
 
-from connectors.core.calls import RetryPolicy, TimeoutSession, Transient, VendorCaller, parse_retry_after
+from connectors.core.calls import (
+    RetryPolicy,
+    TimeoutSession,
+    Transient,
+    VendorCaller,
+    parse_retry_after,
+)
 from connectors.salesforce.settings import SalesforceSettings
 
 LIMIT_INFO = re.compile(r"api-usage=(\d+)/(\d+)")
 
 
-class ApiBudgetExceeded(RuntimeError):
+class ApiBudgetExceededError(RuntimeError):
     """The next call would take the org's API usage past Nudge's daily budget."""
 
 
 class SalesforceApi:
     """simple-salesforce pointed at ``instance_url`` with usage accounting and retries."""
 
-    def __init__(self, settings: SalesforceSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, settings: SalesforceSettings, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.settings = settings
         self.used: int | None = None
         self.allocation: int | None = None
@@ -35,20 +43,29 @@ class SalesforceApi:
         session = TimeoutSession(settings.timeout_seconds, settings.ca_bundle)
         session.hooks["response"].append(self._observe)
         self.sf = Salesforce(
-            instance_url=settings.instance_url, session_id=settings.token.get_secret_value(),
-            version=settings.api_version, session=session,
+            instance_url=settings.instance_url,
+            session_id=settings.token.get_secret_value(),
+            version=settings.api_version,
+            session=session,
         )
         self.session = session
         self.caller = VendorCaller(
-            "salesforce", self.classify,
-            policy=RetryPolicy(max_attempts=settings.max_attempts, base_delay=settings.backoff_seconds),
-            before_call=self._check_budget, sleep=sleep,
+            "salesforce",
+            self.classify,
+            policy=RetryPolicy(
+                max_attempts=settings.max_attempts, base_delay=settings.backoff_seconds
+            ),
+            before_call=self._check_budget,
+            sleep=sleep,
         )
 
     def bulk(self, sobject: str) -> _Bulk2Client:
         """A Bulk API 2.0 client for one object on the same session (and hook)."""
-        headers = {"Content-Type": "application/json", "Authorization": "Bearer " + self.sf.session_id,
-                   "X-PrettyPrint": "1"}
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": "Bearer " + self.sf.session_id,
+            "X-PrettyPrint": "1",
+        }
         return _Bulk2Client(sobject, self.sf.bulk2_url, headers, self.session)
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -73,7 +90,7 @@ class SalesforceApi:
     def _check_budget(self) -> None:
         budget = self.budget
         if budget is not None and self.used is not None and self.used + 1 > budget:
-            raise ApiBudgetExceeded(
+            raise ApiBudgetExceededError(
                 f"salesforce: daily API budget reached (org usage {self.used}/{self.allocation}, "
                 f"Nudge budget {budget}); the sync stopped after its last committed page and "
                 "resumes from its cursor when usage falls (raise NUDGE_SALESFORCE_DAILY_API_BUDGET "
@@ -81,7 +98,7 @@ class SalesforceApi:
             )
 
     def classify(self, exc: Exception) -> Transient | None:
-        """Which Salesforce failures are worth retrying, and how long Salesforce asked us to wait."""
+        """Which Salesforce failures are worth retrying, and how long to wait."""
         if isinstance(exc, requests.exceptions.JSONDecodeError):
             return Transient("malformed body")
         if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
@@ -94,4 +111,3 @@ class SalesforceApi:
             if exc.status >= 500:
                 return Transient(f"{exc.status} server error", wait)
         return None
-

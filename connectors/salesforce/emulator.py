@@ -66,18 +66,31 @@ def tls_files(directory: Path | None = None) -> tuple[str, str]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return str(cert_path), str(key_path)
 
 
@@ -88,15 +101,21 @@ def _errors(status: int, code: str, message: str, **headers: str) -> ErrorRespon
 
 def _render_fault(kind: str, retry_after: float) -> ErrorResponse:
     if kind == "throttle":
-        return _errors(429, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.",
-                       **{"Retry-After": f"{retry_after:g}"})
+        return _errors(
+            429,
+            "REQUEST_LIMIT_EXCEEDED",
+            "ConcurrentPerOrgLongTxn Limit exceeded.",
+            **{"Retry-After": f"{retry_after:g}"},
+        )
     return _errors(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable, please retry")
 
 
 class SalesforceEmulator:
-    """In-memory Salesforce org served over HTTPS by :func:`connectors.core.emulator.run_emulator`."""
+    """In-memory Salesforce org, served over HTTPS by ``run_emulator``."""
 
-    def __init__(self, *, session_id: str = "00Demulator!session", daily_api_limit: int = 15_000_000) -> None:
+    def __init__(
+        self, *, session_id: str = "00Demulator!session", daily_api_limit: int = 15_000_000
+    ) -> None:
         self.session_id = session_id
         self.daily_api_limit = daily_api_limit
         self.api_usage = 0
@@ -129,31 +148,57 @@ class SalesforceEmulator:
         account_domain, owner_email``."""
         with self._lock:
             for row in users:
-                self.create("User", {"Email": row["email"], "FirstName": row.get("first_name"),
-                                     "LastName": row.get("last_name"), "IsActive": True,
-                                     "Name": f"{row.get('first_name', '')} {row.get('last_name', '')}".strip()})
+                self.create(
+                    "User",
+                    {
+                        "Email": row["email"],
+                        "FirstName": row.get("first_name"),
+                        "LastName": row.get("last_name"),
+                        "IsActive": True,
+                        "Name": f"{row.get('first_name', '')} {row.get('last_name', '')}".strip(),
+                    },
+                )
             owners = {u["Email"]: uid for uid, u in self.records["User"].items()}
             accounts_by_domain: dict[str, str] = {}
             for row in accounts:
-                aid = self.create("Account", {
-                    "Name": row.get("name"), "Website": row.get("domain"), "OwnerId": owners.get(row.get("owner_email", "")),
-                    "Stripe_Customer_Id__c": row.get("stripe_customer_id"), "BillingCountry": row.get("country"),
-                })
+                aid = self.create(
+                    "Account",
+                    {
+                        "Name": row.get("name"),
+                        "Website": row.get("domain"),
+                        "OwnerId": owners.get(row.get("owner_email", "")),
+                        "Stripe_Customer_Id__c": row.get("stripe_customer_id"),
+                        "BillingCountry": row.get("country"),
+                    },
+                )
                 accounts_by_domain.setdefault(str(row.get("domain")), aid)
             for row in contacts:
-                self.create("Contact", {
-                    "Email": row.get("email"), "FirstName": row.get("first_name"), "LastName": row.get("last_name"),
-                    "Title": row.get("title"), "AccountId": accounts_by_domain.get(str(row.get("account_domain"))),
-                })
+                self.create(
+                    "Contact",
+                    {
+                        "Email": row.get("email"),
+                        "FirstName": row.get("first_name"),
+                        "LastName": row.get("last_name"),
+                        "Title": row.get("title"),
+                        "AccountId": accounts_by_domain.get(str(row.get("account_domain"))),
+                    },
+                )
             for row in opportunities:
                 stage = row.get("stage", "Prospecting")
-                self.create("Opportunity", {
-                    "Name": row.get("name"), "Amount": row.get("amount"), "StageName": stage,
-                    "CloseDate": row.get("close_date"), "IsClosed": stage.startswith("Closed"),
-                    "IsWon": stage == "Closed Won", "Type": "Renewal" if row.get("renewal") else "New Customer",
-                    "AccountId": accounts_by_domain.get(str(row.get("account_domain"))),
-                    "OwnerId": owners.get(row.get("owner_email", "")),
-                })
+                self.create(
+                    "Opportunity",
+                    {
+                        "Name": row.get("name"),
+                        "Amount": row.get("amount"),
+                        "StageName": stage,
+                        "CloseDate": row.get("close_date"),
+                        "IsClosed": stage.startswith("Closed"),
+                        "IsWon": stage == "Closed Won",
+                        "Type": "Renewal" if row.get("renewal") else "New Customer",
+                        "AccountId": accounts_by_domain.get(str(row.get("account_domain"))),
+                        "OwnerId": owners.get(row.get("owner_email", "")),
+                    },
+                )
 
     def create(self, sobject: str, fields: Mapping[str, Any]) -> str:
         """Insert a record; returns its 18-character id."""
@@ -207,7 +252,9 @@ class SalesforceEmulator:
             return _response(_errors(401, "INVALID_SESSION_ID", "Session expired or invalid"))
         with self._lock:
             if self.api_usage >= self.daily_api_limit:
-                return _response(_errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."))
+                return _response(
+                    _errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+                )
             self.api_usage += 1
         return None
 
@@ -232,30 +279,50 @@ class SalesforceEmulator:
         endpoint = "queryAll" if include_deleted else "query"
         return self._batch(version, endpoint, shaped, 0)
 
-    def _select(self, soql: str, include_deleted: bool) -> tuple[str, list[str], list[dict[str, Any]]]:
+    def _select(
+        self, soql: str, include_deleted: bool
+    ) -> tuple[str, list[str], list[dict[str, Any]]]:
         match = SOQL.match(soql.strip())
         if match is None or match["object"] not in self.records:
             raise ValueError(f"unsupported query: {soql[:200]}")
         fields = [f.strip() for f in match["fields"].split(",")]
         with self._lock:
-            rows = [r for r in self.records[match["object"]].values() if include_deleted or not r["IsDeleted"]]
+            rows = [
+                r
+                for r in self.records[match["object"]].values()
+                if include_deleted or not r["IsDeleted"]
+            ]
         if match["since"]:
             since = parse_sf_datetime(match["since"])
             strict = match["op"] == ">"
-            rows = [r for r in rows if (m := parse_sf_datetime(r["SystemModstamp"])) > since or (not strict and m == since)]
+            rows = [
+                r
+                for r in rows
+                if (m := parse_sf_datetime(r["SystemModstamp"])) > since
+                or (not strict and m == since)
+            ]
         rows.sort(key=lambda r: (r["SystemModstamp"], r["Id"]))
         return match["object"], fields, rows
 
-    def _batch(self, version: str, endpoint: str, shaped: list[dict[str, Any]], start: int) -> Response:
+    def _batch(
+        self, version: str, endpoint: str, shaped: list[dict[str, Any]], start: int
+    ) -> Response:
         end = start + BATCH_SIZE
-        body: dict[str, Any] = {"totalSize": len(shaped), "done": end >= len(shaped), "records": shaped[start:end]}
+        body: dict[str, Any] = {
+            "totalSize": len(shaped),
+            "done": end >= len(shaped),
+            "records": shaped[start:end],
+        }
         if end < len(shaped):
             locator = f"01g5g00000{uuid.uuid4().hex[:8]}"
             with self._lock:
                 self._locators[locator] = (shaped, end)
             body["nextRecordsUrl"] = f"/services/data/v{version}/{endpoint}/{locator}-{end}"
-        return Response(json.dumps(body, separators=(",", ":")), media_type="application/json;charset=UTF-8",
-                        headers=self._limit_header())
+        return Response(
+            json.dumps(body, separators=(",", ":")),
+            media_type="application/json;charset=UTF-8",
+            headers=self._limit_header(),
+        )
 
     async def _more(self, version: str, locator: str, request: Request) -> Response:
         if (denied := self._admit(request)) is not None:
@@ -273,21 +340,37 @@ class SalesforceEmulator:
             return denied
         spec = await request.json()
         try:
-            sobject, fields, rows = self._select(spec.get("query", ""), spec.get("operation") == "queryAll")
+            sobject, fields, rows = self._select(
+                spec.get("query", ""), spec.get("operation") == "queryAll"
+            )
         except ValueError as exc:
             return _response(_errors(400, "INVALIDJOB", str(exc)))
         job_id = f"7505g00000{next(self._counter):08d}"
         job = {
-            "id": job_id, "operation": spec.get("operation", "query"), "object": sobject,
-            "createdById": "0055g0000000001", "createdDate": sf_datetime(self._now()),
-            "systemModstamp": sf_datetime(self._now()), "state": "JobComplete", "concurrencyMode": "Parallel",
-            "contentType": "CSV", "apiVersion": float(version), "lineEnding": "LF", "columnDelimiter": "COMMA",
+            "id": job_id,
+            "operation": spec.get("operation", "query"),
+            "object": sobject,
+            "createdById": "0055g0000000001",
+            "createdDate": sf_datetime(self._now()),
+            "systemModstamp": sf_datetime(self._now()),
+            "state": "JobComplete",
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": float(version),
+            "lineEnding": "LF",
+            "columnDelimiter": "COMMA",
             "numberRecordsProcessed": len(rows),
         }
         with self._lock:
             self._jobs[job_id] = {"info": job, "fields": fields, "rows": rows}
-        return Response(json.dumps({k: v for k, v in job.items() if k != "numberRecordsProcessed"} | {"state": "UploadComplete"}),
-                        media_type="application/json", headers=self._limit_header())
+        return Response(
+            json.dumps(
+                {k: v for k, v in job.items() if k != "numberRecordsProcessed"}
+                | {"state": "UploadComplete"}
+            ),
+            media_type="application/json",
+            headers=self._limit_header(),
+        )
 
     async def _job(self, version: str, job_id: str, request: Request) -> Response:
         if (denied := self._admit(request)) is not None:
@@ -295,7 +378,9 @@ class SalesforceEmulator:
         job = self._jobs.get(job_id)
         if job is None:
             return _response(_errors(404, "NOT_FOUND", f"job {job_id} not found"))
-        return Response(json.dumps(job["info"]), media_type="application/json", headers=self._limit_header())
+        return Response(
+            json.dumps(job["info"]), media_type="application/json", headers=self._limit_header()
+        )
 
     async def _results(self, version: str, job_id: str, request: Request) -> Response:
         if (denied := self._admit(request)) is not None:
@@ -305,34 +390,51 @@ class SalesforceEmulator:
             return _response(_errors(404, "NOT_FOUND", f"job {job_id} not found"))
         start = int(request.query_params.get("locator") or 0)
         size = int(request.query_params.get("maxRecords") or 50_000)
-        rows = job["rows"][start:start + size]
+        rows = job["rows"][start : start + size]
         more = start + size < len(job["rows"])
-        headers = {**self._limit_header(), "Sforce-Locator": str(start + size) if more else "null",
-                   "Sforce-NumberOfRecords": str(len(rows))}
-        return Response(_csv(job["fields"], rows, self.records["User"]), media_type="text/csv", headers=headers)
+        headers = {
+            **self._limit_header(),
+            "Sforce-Locator": str(start + size) if more else "null",
+            "Sforce-NumberOfRecords": str(len(rows)),
+        }
+        return Response(
+            _csv(job["fields"], rows, self.records["User"]), media_type="text/csv", headers=headers
+        )
 
 
 def _attributes(sobject: str, record_id: str, version: str) -> dict[str, str]:
     return {"type": sobject, "url": f"/services/data/v{version}/sobjects/{sobject}/{record_id}"}
 
 
-def _shape(sobject: str, fields: list[str], record: Mapping[str, Any], version: str,
-           users: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def _shape(
+    sobject: str,
+    fields: list[str],
+    record: Mapping[str, Any],
+    version: str,
+    users: Mapping[str, Mapping[str, Any]],
+) -> dict[str, Any]:
     """A REST query row; ``Owner.Email`` becomes a nested ``Owner`` object as in the API."""
     out: dict[str, Any] = {"attributes": _attributes(sobject, record["Id"], version)}
     for field in fields:
         if field.startswith("Owner."):
             owner = users.get(record.get("OwnerId") or "")
-            out["Owner"] = None if owner is None else {
-                **out.get("Owner", {}), "attributes": _attributes("User", owner["Id"], version),
-                field.split(".", 1)[1]: owner.get(field.split(".", 1)[1]),
-            }
+            out["Owner"] = (
+                None
+                if owner is None
+                else {
+                    **out.get("Owner", {}),
+                    "attributes": _attributes("User", owner["Id"], version),
+                    field.split(".", 1)[1]: owner.get(field.split(".", 1)[1]),
+                }
+            )
         else:
             out[field] = record.get(field)
     return out
 
 
-def _csv(fields: list[str], rows: list[dict[str, Any]], users: Mapping[str, Mapping[str, Any]]) -> str:
+def _csv(
+    fields: list[str], rows: list[dict[str, Any]], users: Mapping[str, Mapping[str, Any]]
+) -> str:
     """Bulk API 2.0 CSV: relationship fields as dotted columns, booleans lower-case."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

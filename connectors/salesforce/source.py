@@ -32,7 +32,7 @@ from connectors.salesforce.settings import SalesforceSettings
 OBJECTS = ("User", "Account", "Contact", "Opportunity")
 
 
-class BulkJobFailed(RuntimeError):
+class BulkJobFailedError(RuntimeError):
     """A Bulk API 2.0 query job ended Failed or Aborted."""
 
 
@@ -41,7 +41,9 @@ class SalesforceSource:
 
     name = "salesforce"
 
-    def __init__(self, settings: SalesforceSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, settings: SalesforceSettings, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.settings = settings
         self.api = SalesforceApi(settings, sleep=sleep)
         self._sleep = sleep
@@ -54,9 +56,13 @@ class SalesforceSource:
     def pull(self, since: Cursor | None) -> Iterator[Page]:
         """Initial load for objects without a watermark, incremental for the others."""
         cursor = since or {"stage": OBJECTS[0], "watermarks": dict.fromkeys(OBJECTS), "bulk": None}
-        for sobject in OBJECTS[OBJECTS.index(cursor["stage"]):]:
+        for sobject in OBJECTS[OBJECTS.index(cursor["stage"]) :]:
             cursor = {**cursor, "stage": sobject}
-            pages = self._bulk_pages(sobject, cursor) if cursor.get("bulk") else self._soql_pages(sobject, cursor)
+            pages = (
+                self._bulk_pages(sobject, cursor)
+                if cursor.get("bulk")
+                else self._soql_pages(sobject, cursor)
+            )
             for page in pages:
                 cursor = page.cursor
                 yield page
@@ -66,12 +72,15 @@ class SalesforceSource:
         # ">=" rather than ">": rows sharing the watermark's millisecond may straddle a
         # batch boundary; they come again and upsert instead of being skipped.
         where = f" WHERE SystemModstamp >= {watermark[:23]}Z" if watermark else ""
-        return f"SELECT {', '.join(mapping.FIELDS[sobject])} FROM {sobject}{where} ORDER BY SystemModstamp, Id"
+        fields = ", ".join(mapping.FIELDS[sobject])
+        return f"SELECT {fields} FROM {sobject}{where} ORDER BY SystemModstamp, Id"
 
     def _soql_pages(self, sobject: str, cursor: Cursor) -> Iterator[Page]:
         watermark = cursor["watermarks"][sobject]
         initial = watermark is None
-        reply = self.api.call(self.api.sf.query, self._soql(sobject, watermark), include_deleted=not initial)
+        reply = self.api.call(
+            self.api.sf.query, self._soql(sobject, watermark), include_deleted=not initial
+        )
         if initial and reply["totalSize"] > self.settings.bulk_threshold:
             yield from self._bulk_pages(sobject, cursor)
             return
@@ -84,35 +93,53 @@ class SalesforceSource:
             if reply["done"]:
                 return
             reply = self.api.call(
-                self.api.sf.query_more, reply["nextRecordsUrl"], identifier_is_url=True, include_deleted=not initial
+                self.api.sf.query_more,
+                reply["nextRecordsUrl"],
+                identifier_is_url=True,
+                include_deleted=not initial,
             )
 
     def _bulk_pages(self, sobject: str, cursor: Cursor) -> Iterator[Page]:
         client = self.api.bulk(sobject)
         state = cursor.get("bulk") or self._start_job(client, sobject, cursor)
         while True:
-            result = self.api.call(client.get_query_results, state["job"], state["locator"], self.settings.bulk_page_size)
+            result = self.api.call(
+                client.get_query_results,
+                state["job"],
+                state["locator"],
+                self.settings.bulk_page_size,
+            )
             rows = list(csv.DictReader(io.StringIO(result["records"])))
             stamps = [row["SystemModstamp"] for row in rows if row.get("SystemModstamp")]
-            max_seen = max([s for s in (state["max_seen"], *stamps) if s], default=None, key=_stamp_key)
+            max_seen = max(
+                [s for s in (state["max_seen"], *stamps) if s], default=None, key=_stamp_key
+            )
             records = [mapping.to_record(sobject, row) for row in rows]
             if result["locator"]:
                 state = {**state, "locator": result["locator"], "max_seen": max_seen}
                 yield Page(records, {**cursor, "bulk": state})
                 continue
-            yield Page(records, {**cursor, "bulk": None, "watermarks": {**cursor["watermarks"], sobject: max_seen}})
+            yield Page(
+                records,
+                {**cursor, "bulk": None, "watermarks": {**cursor["watermarks"], sobject: max_seen}},
+            )
             return
 
     def _start_job(self, client: Any, sobject: str, cursor: Cursor) -> dict[str, Any]:
         # Bulk results are not ordered: the watermark is the highest SystemModstamp read,
         # applied only once every result page is in.
-        job = self.api.call(client.create_job, "query", self._soql(sobject, None).split(" ORDER BY")[0])
+        job = self.api.call(
+            client.create_job, "query", self._soql(sobject, None).split(" ORDER BY")[0]
+        )
         while True:
             info = self.api.call(client.get_job, job["id"], True)
             if info["state"] == "JobComplete":
                 return {"job": job["id"], "locator": "", "max_seen": None}
             if info["state"] in ("Failed", "Aborted"):
-                raise BulkJobFailed(f"salesforce: bulk query on {sobject} ended {info['state']}: {info.get('errorMessage')}")
+                raise BulkJobFailedError(
+                    f"salesforce: bulk query on {sobject} ended {info['state']}: "
+                    f"{info.get('errorMessage')}"
+                )
             self._sleep(self.settings.bulk_poll_seconds)
 
 

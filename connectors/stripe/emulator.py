@@ -30,7 +30,26 @@ from connectors.core.emulator import EmulatorGate, ErrorResponse
 API_VERSION = "2025-03-31.basil"
 LIST_MAX = 100
 EVENT_RETENTION_SECONDS = 30 * 24 * 3600
-ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"})
+ZERO_DECIMAL = frozenset(
+    {
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    }
+)
 RESOURCES = {"customers": "cus", "invoices": "in", "credit_notes": "cn", "events": "evt"}
 
 WebhookSink = Callable[[str, dict[str, str], bytes], None]
@@ -56,7 +75,9 @@ def _ts(value: Any) -> int | None:
     return int(parsed.replace(tzinfo=parsed.tzinfo or UTC).timestamp())
 
 
-def _error(status: int, kind: str, message: str, code: str | None = None, **headers: str) -> ErrorResponse:
+def _error(
+    status: int, kind: str, message: str, code: str | None = None, **headers: str
+) -> ErrorResponse:
     body: dict[str, Any] = {"error": {"type": kind, "message": message}}
     if code:
         body["error"]["code"] = code
@@ -66,8 +87,11 @@ def _error(status: int, kind: str, message: str, code: str | None = None, **head
 def _render_fault(kind: str, retry_after: float) -> ErrorResponse:
     if kind == "throttle":
         return _error(
-            429, "invalid_request_error", "Request rate limit exceeded. Retry after a short while.",
-            "rate_limit", **{"Retry-After": f"{retry_after:g}", "Stripe-Should-Retry": "true"},
+            429,
+            "invalid_request_error",
+            "Request rate limit exceeded. Retry after a short while.",
+            "rate_limit",
+            **{"Retry-After": f"{retry_after:g}", "Stripe-Should-Retry": "true"},
         )
     return _error(500, "api_error", "An unknown error occurred.", **{"Stripe-Should-Retry": "true"})
 
@@ -93,8 +117,14 @@ class _Collection:
         self.created.append(obj["created"])
         self.items[obj["id"]] = obj
 
-    def page(self, limit: int, starting_after: str | None, ending_before: str | None,
-             created: Mapping[str, int], keep: Callable[[dict[str, Any]], bool]) -> tuple[list[dict[str, Any]], bool]:
+    def page(
+        self,
+        limit: int,
+        starting_after: str | None,
+        ending_before: str | None,
+        created: Mapping[str, int],
+        keep: Callable[[dict[str, Any]], bool],
+    ) -> tuple[list[dict[str, Any]], bool]:
         """Live objects newest first, bounded by the cursors and ``created`` filters.
 
         List order is insertion order, so seed rows oldest first as Stripe creates them.
@@ -108,7 +138,9 @@ class _Collection:
         found = self._scan(range(end - 1, low - 1, -1), limit, keep)
         return found[:limit], len(found) > limit
 
-    def _scan(self, indexes: range, limit: int, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    def _scan(
+        self, indexes: range, limit: int, keep: Callable[[dict[str, Any]], bool]
+    ) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         for index in indexes:
             obj = self.items[self.order[index]]
@@ -132,9 +164,11 @@ class _Collection:
 
 
 class StripeEmulator:
-    """In-memory Stripe account served over HTTP by :func:`connectors.core.emulator.run_emulator`."""
+    """In-memory Stripe account, served by :func:`connectors.core.emulator.run_emulator`."""
 
-    def __init__(self, *, api_key: str = "sk_test_emulator", webhook_secret: str = "whsec_emulator") -> None:
+    def __init__(
+        self, *, api_key: str = "sk_test_emulator", webhook_secret: str = "whsec_emulator"
+    ) -> None:
         self.api_key = api_key
         self.webhook_secret = webhook_secret
         self.data = {name: _Collection() for name in RESOURCES}
@@ -179,27 +213,49 @@ class StripeEmulator:
 
     def _customer(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "id": row.get("id") or self._id("cus"), "object": "customer",
-            "created": _ts(row.get("created")) or int(time.time()), "name": row.get("name"),
-            "email": row.get("email"), "currency": row.get("currency", "usd").lower(),
-            "metadata": dict(row.get("metadata") or {}), "balance": 0, "delinquent": False,
-            "description": None, "phone": None, "address": None, "livemode": False,
-            "invoice_prefix": None, "preferred_locales": [], "tax_exempt": "none",
+            "id": row.get("id") or self._id("cus"),
+            "object": "customer",
+            "created": _ts(row.get("created")) or int(time.time()),
+            "name": row.get("name"),
+            "email": row.get("email"),
+            "currency": row.get("currency", "usd").lower(),
+            "metadata": dict(row.get("metadata") or {}),
+            "balance": 0,
+            "delinquent": False,
+            "description": None,
+            "phone": None,
+            "address": None,
+            "livemode": False,
+            "invoice_prefix": None,
+            "preferred_locales": [],
+            "tax_exempt": "none",
         }
 
     def _invoice(self, row: Mapping[str, Any]) -> dict[str, Any]:
         currency = row.get("currency", "usd").lower()
         total = minor_units(row.get("total", row.get("amount", 0)), currency)
         status = row.get("status", "open")
-        paid = minor_units(row["amount_paid"], currency) if row.get("amount_paid") is not None else (
-            total if status == "paid" else 0)
+        paid = (
+            minor_units(row["amount_paid"], currency)
+            if row.get("amount_paid") is not None
+            else (total if status == "paid" else 0)
+        )
         created = _ts(row.get("issue_date")) or int(time.time())
         return {
-            "id": row.get("id") or self._id("in"), "object": "invoice", "customer": row["customer"],
-            "number": row.get("number"), "currency": currency, "created": created, "effective_at": created,
-            "total": total, "subtotal": total, "amount_due": total, "amount_paid": paid,
+            "id": row.get("id") or self._id("in"),
+            "object": "invoice",
+            "customer": row["customer"],
+            "number": row.get("number"),
+            "currency": currency,
+            "created": created,
+            "effective_at": created,
+            "total": total,
+            "subtotal": total,
+            "amount_due": total,
+            "amount_paid": paid,
             "amount_remaining": 0 if status in ("paid", "void") else total - paid,
-            "due_date": _ts(row.get("due_date")), "status": status,
+            "due_date": _ts(row.get("due_date")),
+            "status": status,
             "collection_method": row.get("collection_method", "send_invoice"),
             "paid_at": _ts(row.get("paid_at")) if status == "paid" or paid else None,
             "voided_at": created if status == "void" else None,
@@ -209,11 +265,17 @@ class StripeEmulator:
     def _credit_note(self, row: Mapping[str, Any]) -> dict[str, Any]:
         invoice = self.data["invoices"].items[row["invoice"]]
         return {
-            "id": row.get("id") or self._id("cn"), "object": "credit_note", "invoice": invoice["id"],
-            "customer": invoice["customer"], "currency": invoice["currency"],
+            "id": row.get("id") or self._id("cn"),
+            "object": "credit_note",
+            "invoice": invoice["id"],
+            "customer": invoice["customer"],
+            "currency": invoice["currency"],
             "amount": minor_units(row["amount"], invoice["currency"]),
-            "created": _ts(row.get("issued_at")) or int(time.time()), "number": row.get("number"),
-            "reason": row.get("reason"), "status": row.get("status", "issued"), "memo": None,
+            "created": _ts(row.get("issued_at")) or int(time.time()),
+            "number": row.get("number"),
+            "reason": row.get("reason"),
+            "status": row.get("status", "issued"),
+            "memo": None,
             "type": "post_payment" if invoice["status"] == "paid" else "pre_payment",
         }
 
@@ -252,12 +314,19 @@ class StripeEmulator:
                 self._emit("invoice.finalized", obj)
             return str(obj["id"])
 
-    def pay_invoice(self, invoice_id: str, amount: float | None = None, at: int | None = None) -> None:
-        """Record a payment; full payment marks it paid (``invoice.paid``), partial only updates it."""
+    def pay_invoice(
+        self, invoice_id: str, amount: float | None = None, at: int | None = None
+    ) -> None:
+        """Record a payment: in full marks it paid (``invoice.paid``), else ``invoice.updated``."""
         with self._lock:
             obj = self.data["invoices"].items[invoice_id]
-            paid = obj["amount_remaining"] if amount is None else minor_units(amount, obj["currency"])
-            previous = {"amount_paid": obj["amount_paid"], "amount_remaining": obj["amount_remaining"]}
+            paid = (
+                obj["amount_remaining"] if amount is None else minor_units(amount, obj["currency"])
+            )
+            previous = {
+                "amount_paid": obj["amount_paid"],
+                "amount_remaining": obj["amount_remaining"],
+            }
             obj["amount_paid"] += paid
             obj["amount_remaining"] = max(0, obj["amount_due"] - obj["amount_paid"])
             if obj["amount_remaining"] == 0:
@@ -302,13 +371,23 @@ class StripeEmulator:
         """The truth: objects of a resource that are not deleted, by id."""
         return {k: v for k, v in self.data[resource].items.items() if not v.get("deleted")}
 
-    def _emit(self, kind: str, obj: dict[str, Any], previous: Mapping[str, Any] | None = None) -> None:
+    def _emit(
+        self, kind: str, obj: dict[str, Any], previous: Mapping[str, Any] | None = None
+    ) -> None:
         snapshot = json.loads(json.dumps(self._render(obj)))
         event: dict[str, Any] = {
-            "id": self._id("evt"), "object": "event", "api_version": API_VERSION,
-            "created": int(time.time()), "type": kind, "livemode": False, "pending_webhooks": 1,
+            "id": self._id("evt"),
+            "object": "event",
+            "api_version": API_VERSION,
+            "created": int(time.time()),
+            "type": kind,
+            "livemode": False,
+            "pending_webhooks": 1,
             "request": {"id": None, "idempotency_key": None},
-            "data": {"object": snapshot, **({"previous_attributes": dict(previous)} if previous else {})},
+            "data": {
+                "object": snapshot,
+                **({"previous_attributes": dict(previous)} if previous else {}),
+            },
         }
         if self.record_events:
             self.data["events"].add(event)
@@ -317,8 +396,10 @@ class StripeEmulator:
 
     def _deliver(self, event: Mapping[str, Any]) -> None:
         body = json.dumps(event).encode()
-        headers = {"Content-Type": "application/json; charset=utf-8",
-                   "Stripe-Signature": sign_payload(self.webhook_secret, body, int(time.time()))}
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Stripe-Signature": sign_payload(self.webhook_secret, body, int(time.time())),
+        }
         url = self.webhook_url or "http://127.0.0.1/integrations/stripe/webhook"
         if self.webhook_sink is not None:
             self.webhook_sink(url, headers, body)
@@ -345,19 +426,40 @@ class StripeEmulator:
         q = request.query_params
         limit = int(q.get("limit", "10"))
         if not 1 <= limit <= LIST_MAX:
-            return _response(_error(400, "invalid_request_error", "Invalid integer: limit must be between 1 and 100", "parameter_invalid_integer"))
-        created = {op: int(q[f"created[{op}]"]) for op in ("gt", "gte", "lt", "lte") if f"created[{op}]" in q}
+            return _response(
+                _error(
+                    400,
+                    "invalid_request_error",
+                    "Invalid integer: limit must be between 1 and 100",
+                    "parameter_invalid_integer",
+                )
+            )
+        created = {
+            op: int(q[f"created[{op}]"])
+            for op in ("gt", "gte", "lt", "lte")
+            if f"created[{op}]" in q
+        }
         if resource == "events":
             oldest = int(time.time()) - EVENT_RETENTION_SECONDS
             created["gte"] = max(created.get("gte", oldest), oldest)
         collection = self.data[resource]
         for cursor in ("starting_after", "ending_before"):
             if q.get(cursor) and q[cursor] not in collection.position:
-                return _response(_error(404, "invalid_request_error", f"No such object: '{q[cursor]}'", "resource_missing"))
+                return _response(
+                    _error(
+                        404,
+                        "invalid_request_error",
+                        f"No such object: '{q[cursor]}'",
+                        "resource_missing",
+                    )
+                )
         with self._lock:
             types = {v for k, v in q.multi_items() if k.startswith("types[") or k == "type"}
             page, has_more = collection.page(
-                limit, q.get("starting_after"), q.get("ending_before"), created,
+                limit,
+                q.get("starting_after"),
+                q.get("ending_before"),
+                created,
                 (lambda o: o.get("type") in types) if types else (lambda o: True),
             )
             data = [self._render(o) for o in page]
@@ -378,34 +480,67 @@ class StripeEmulator:
 def _render_invoice(obj: dict[str, Any], customer: dict[str, Any] | None) -> dict[str, Any]:
     finalized = None if obj["status"] == "draft" else obj["created"]
     return {
-        "id": obj["id"], "object": "invoice", "account_country": "US", "account_name": "Nudge Demo Inc.",
-        "amount_due": obj["amount_due"], "amount_overpaid": 0, "amount_paid": obj["amount_paid"],
-        "amount_remaining": obj["amount_remaining"], "amount_shipping": 0, "attempt_count": 0,
-        "attempted": obj["amount_paid"] > 0, "auto_advance": obj["status"] == "draft",
-        "billing_reason": "manual", "collection_method": obj["collection_method"], "created": obj["created"],
-        "currency": obj["currency"], "customer": obj["customer"],
+        "id": obj["id"],
+        "object": "invoice",
+        "account_country": "US",
+        "account_name": "Nudge Demo Inc.",
+        "amount_due": obj["amount_due"],
+        "amount_overpaid": 0,
+        "amount_paid": obj["amount_paid"],
+        "amount_remaining": obj["amount_remaining"],
+        "amount_shipping": 0,
+        "attempt_count": 0,
+        "attempted": obj["amount_paid"] > 0,
+        "auto_advance": obj["status"] == "draft",
+        "billing_reason": "manual",
+        "collection_method": obj["collection_method"],
+        "created": obj["created"],
+        "currency": obj["currency"],
+        "customer": obj["customer"],
         "customer_email": customer.get("email") if customer else None,
         "customer_name": customer.get("name") if customer else None,
-        "description": None, "discounts": [], "due_date": obj["due_date"], "effective_at": obj["effective_at"],
-        "ending_balance": 0 if finalized else None, "hosted_invoice_url": None, "invoice_pdf": None,
-        "livemode": False, "metadata": obj["metadata"], "number": obj["number"], "parent": None,
-        "period_end": obj["created"], "period_start": obj["created"],
-        "post_payment_credit_notes_amount": 0, "pre_payment_credit_notes_amount": 0,
-        "starting_balance": 0, "status": obj["status"],
+        "description": None,
+        "discounts": [],
+        "due_date": obj["due_date"],
+        "effective_at": obj["effective_at"],
+        "ending_balance": 0 if finalized else None,
+        "hosted_invoice_url": None,
+        "invoice_pdf": None,
+        "livemode": False,
+        "metadata": obj["metadata"],
+        "number": obj["number"],
+        "parent": None,
+        "period_end": obj["created"],
+        "period_start": obj["created"],
+        "post_payment_credit_notes_amount": 0,
+        "pre_payment_credit_notes_amount": 0,
+        "starting_balance": 0,
+        "status": obj["status"],
         "status_transitions": {
-            "finalized_at": finalized, "marked_uncollectible_at": None,
-            "paid_at": obj["paid_at"], "voided_at": obj["voided_at"],
+            "finalized_at": finalized,
+            "marked_uncollectible_at": None,
+            "paid_at": obj["paid_at"],
+            "voided_at": obj["voided_at"],
         },
-        "subtotal": obj["subtotal"], "total": obj["total"], "webhooks_delivered_at": obj["created"],
+        "subtotal": obj["subtotal"],
+        "total": obj["total"],
+        "webhooks_delivered_at": obj["created"],
         **({"deleted": True} if obj.get("deleted") else {}),
     }
 
 
 def _render_credit_note(obj: dict[str, Any]) -> dict[str, Any]:
     return {
-        **obj, "amount_shipping": 0, "discount_amount": 0, "effective_at": obj["created"],
-        "livemode": False, "metadata": {}, "out_of_band_amount": None, "pdf": None,
-        "subtotal": obj["amount"], "total": obj["amount"],
+        **obj,
+        "amount_shipping": 0,
+        "discount_amount": 0,
+        "effective_at": obj["created"],
+        "livemode": False,
+        "metadata": {},
+        "out_of_band_amount": None,
+        "pdf": None,
+        "subtotal": obj["amount"],
+        "total": obj["amount"],
         "voided_at": obj["created"] if obj["status"] == "void" else None,
     }
 

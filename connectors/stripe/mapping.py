@@ -6,7 +6,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from connectors.core.records import AccountRecord, CreditNoteRecord, InvoiceRecord, PaymentRecord, RecordBase
+from connectors.core.records import (
+    AccountRecord,
+    CreditNoteRecord,
+    InvoiceRecord,
+    PaymentRecord,
+    RecordBase,
+)
 from connectors.stripe.emulator import ZERO_DECIMAL
 
 
@@ -71,11 +77,18 @@ def to_invoice(obj: Any, deleted: bool = False) -> list[RecordBase]:
     )
     records: list[RecordBase] = [invoice]
     if obj.get("amount_paid"):
-        records.append(PaymentRecord(
-            source="stripe", external_id=f"{obj['id']}:paid", invoice_external_id=obj["id"],
-            customer_external_id=obj.get("customer"), currency=currency.upper(),
-            amount=money(obj["amount_paid"], currency), paid_at=paid_at, deleted=invoice.deleted,
-        ))
+        records.append(
+            PaymentRecord(
+                source="stripe",
+                external_id=f"{obj['id']}:paid",
+                invoice_external_id=obj["id"],
+                customer_external_id=obj.get("customer"),
+                currency=currency.upper(),
+                amount=money(obj["amount_paid"], currency),
+                paid_at=paid_at,
+                deleted=invoice.deleted,
+            )
+        )
     return records
 
 
@@ -102,8 +115,11 @@ def from_object(obj: Any, event_type: str = "") -> list[RecordBase]:
     """Records for any of the objects the connector follows (by its ``object`` field)."""
     kind = obj.get("object")
     if kind == "customer":
-        return [to_account(obj) if not event_type.endswith(".deleted") else
-                AccountRecord(source="stripe", external_id=obj["id"], deleted=True)]
+        return [
+            to_account(obj)
+            if not event_type.endswith(".deleted")
+            else AccountRecord(source="stripe", external_id=obj["id"], deleted=True)
+        ]
     if kind == "invoice":
         return to_invoice(obj, deleted=event_type == "invoice.deleted")
     if kind == "credit_note":

@@ -34,10 +34,20 @@ EVENT_RETENTION_SECONDS = 30 * 24 * 3600
 # window this much earlier when there is no anchor event.
 CLOCK_MARGIN_SECONDS = 5
 EVENT_TYPES = [
-    "customer.created", "customer.updated", "customer.deleted",
-    "invoice.created", "invoice.finalized", "invoice.updated", "invoice.paid",
-    "invoice.payment_succeeded", "invoice.voided", "invoice.marked_uncollectible", "invoice.deleted",
-    "credit_note.created", "credit_note.updated", "credit_note.voided",
+    "customer.created",
+    "customer.updated",
+    "customer.deleted",
+    "invoice.created",
+    "invoice.finalized",
+    "invoice.updated",
+    "invoice.paid",
+    "invoice.payment_succeeded",
+    "invoice.voided",
+    "invoice.marked_uncollectible",
+    "invoice.deleted",
+    "credit_note.created",
+    "credit_note.updated",
+    "credit_note.voided",
 ]
 
 
@@ -46,8 +56,13 @@ class StripeSource:
 
     name = "stripe"
 
-    def __init__(self, settings: StripeSettings, *, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: StripeSettings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.settings = settings
         self.api = StripeApi(settings, sleep=sleep)
         self._clock = clock
@@ -71,11 +86,16 @@ class StripeSource:
     def _start_full(self) -> Cursor:
         newest = self.api.list("events", limit=1)
         anchor = newest["data"][0]["id"] if newest["data"] else None
-        return {"phase": "full", "stage": RESOURCES[0], "starting_after": None, "anchor": anchor,
-                "started": int(self._clock()) - CLOCK_MARGIN_SECONDS}
+        return {
+            "phase": "full",
+            "stage": RESOURCES[0],
+            "starting_after": None,
+            "anchor": anchor,
+            "started": int(self._clock()) - CLOCK_MARGIN_SECONDS,
+        }
 
     def _full(self, cursor: Cursor) -> Iterator[Page]:
-        for resource in RESOURCES[RESOURCES.index(cursor["stage"]):]:
+        for resource in RESOURCES[RESOURCES.index(cursor["stage"]) :]:
             after = cursor["starting_after"] if resource == cursor["stage"] else None
             while True:
                 page = self.api.list(resource, limit=PAGE, starting_after=after)
@@ -86,7 +106,9 @@ class StripeSource:
                 yield Page(records, cursor)
                 if not more:
                     break
-        yield Page([], {"phase": "incremental", "last_event": cursor["anchor"], "since": cursor["started"]})
+        yield Page(
+            [], {"phase": "incremental", "last_event": cursor["anchor"], "since": cursor["started"]}
+        )
 
     # ----- incremental sync -----
 
@@ -100,7 +122,11 @@ class StripeSource:
             events = list(reversed(page["data"]))  # Stripe lists newest first
             if events:
                 last = events[-1]["id"]
-                cursor = {"phase": "incremental", "last_event": last, "since": events[-1]["created"]}
+                cursor = {
+                    "phase": "incremental",
+                    "last_event": last,
+                    "since": events[-1]["created"],
+                }
             yield Page(_apply(events), cursor)
             if not page["has_more"]:
                 return
@@ -110,21 +136,28 @@ class StripeSource:
         events: list[Any] = []
         after = None
         while True:
-            page = self.api.list("events", limit=PAGE, starting_after=after, types=EVENT_TYPES,
-                                 created={"gt": since})
+            page = self.api.list(
+                "events", limit=PAGE, starting_after=after, types=EVENT_TYPES, created={"gt": since}
+            )
             events.extend(page["data"])
             if not page["has_more"]:
                 break
             after = page["data"][-1]["id"]
         events.reverse()
         last = events[-1]["id"] if events else None
-        yield Page(_apply(events), {"phase": "incremental", "last_event": last,
-                                    "since": events[-1]["created"] if events else since})
+        yield Page(
+            _apply(events),
+            {
+                "phase": "incremental",
+                "last_event": last,
+                "since": events[-1]["created"] if events else since,
+            },
+        )
 
 
 def _apply(events: list[Any]) -> list[RecordBase]:
     """The latest state of each object the events touch (events in time order)."""
-    latest: dict[tuple[str, str], RecordBase] = {}
+    latest: dict[tuple[str, str, str], RecordBase] = {}
     for event in events:
         when = datetime.fromtimestamp(event["created"], UTC)
         for record in mapping.from_object(event["data"]["object"], event["type"]):

@@ -16,7 +16,9 @@ from fastapi import APIRouter, HTTPException, Request, Response
 EventHandler = Callable[[dict[str, Any]], None]
 
 
-def webhook_router(*, webhook_secret: str, on_event: EventHandler, tolerance_seconds: int = 300) -> APIRouter:
+def webhook_router(
+    *, webhook_secret: str, on_event: EventHandler, tolerance_seconds: int = 300
+) -> APIRouter:
     """A router with the webhook route; ``on_event`` gets each verified event as a dict
     (e.g. to schedule an incremental Stripe sync or apply ``invoice.paid`` at once)."""
     router = APIRouter()
@@ -26,10 +28,15 @@ def webhook_router(*, webhook_secret: str, on_event: EventHandler, tolerance_sec
         payload = await request.body()
         try:
             event = stripe.Webhook.construct_event(
-                payload, request.headers.get("Stripe-Signature", ""), webhook_secret, tolerance=tolerance_seconds
+                payload,
+                request.headers.get("Stripe-Signature", ""),
+                webhook_secret,
+                tolerance=tolerance_seconds,
             )
         except stripe.SignatureVerificationError as exc:
-            raise HTTPException(status_code=401, detail=f"invalid Stripe signature: {exc.user_message or exc}") from exc
+            raise HTTPException(
+                status_code=401, detail=f"invalid Stripe signature: {exc.user_message or exc}"
+            ) from exc
         except ValueError as exc:
             raise HTTPException(status_code=400, detail="body is not JSON") from exc
         on_event(event.to_dict())
