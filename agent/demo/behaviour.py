@@ -56,7 +56,7 @@ def draw_profiles(
     return PayerProfiles(
         archetype=archetype,
         base=base,
-        ramp_to=np.where(archetype == "deteriorating", rng.uniform(15.0, 40.0, n), 0.0),
+        ramp_to=np.where(archetype == "deteriorating", rng.uniform(20.0, 45.0, n), 0.0),
         season=rng.integers(0, len(SEASONS), n),
         season_boost=np.where(archetype == "seasonal", rng.uniform(15.0, 35.0, n), 0.0),
         spread=2.5 + 0.3 * np.abs(base) + rng.uniform(0.0, 2.0, n),
