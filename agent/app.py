@@ -27,9 +27,7 @@ SECURITY_HEADERS = {
 
 def create_app(*, settings: Settings, database: Database) -> FastAPI:
     """An app serving ``database``; the caller owns the database's lifetime."""
-    app = FastAPI(
-        title="Nudge", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json"
-    )
+    app = FastAPI(title="Nudge", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.state.settings = settings
     app.state.database = database
     app.include_router(profile_api)

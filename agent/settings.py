@@ -67,10 +67,7 @@ class Settings(BaseSettings):
         if self.environment != "production":
             return self
         for name, value in self.__dict__.items():
-            if (
-                isinstance(value, SecretStr)
-                and value.get_secret_value().lower() in PLACEHOLDER_SECRETS
-            ):
+            if isinstance(value, SecretStr) and value.get_secret_value().lower() in PLACEHOLDER_SECRETS:
                 raise ValueError(
                     f"NUDGE_{name.upper()} holds a placeholder value; set the real secret "
                     "or unset it in production"

@@ -70,9 +70,7 @@ def make_person(session: Session, email: str, role: str = "csm", **values: Any) 
     return person
 
 
-def make_account(
-    session: Session, name: str, owner: Person | None = None, **values: Any
-) -> Account:
+def make_account(session: Session, name: str, owner: Person | None = None, **values: Any) -> Account:
     """An account owned by ``owner``."""
     account = Account(name=name, owner=owner, currency=values.pop("currency", "USD"), **values)
     session.add(account)

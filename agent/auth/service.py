@@ -50,9 +50,7 @@ def authenticate(*, session: Session, token: str) -> Principal | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
-        )
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
     if row is None or not row.person.active:
         return None

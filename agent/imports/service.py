@@ -70,9 +70,7 @@ def import_invoices(
     for reject in batch_rejects:
         reject.batch_id = batch.id
     session.add_all(batch_rejects)
-    rejects_file = (
-        _write_rejects(result, rejects_dir, file_name, batch.id) if result.rejects else None
-    )
+    rejects_file = _write_rejects(result, rejects_dir, file_name, batch.id) if result.rejects else None
     return ImportReport(
         batch_id=batch.id,
         loaded=counts.created,
@@ -137,7 +135,5 @@ def _write_rejects(result: ReadResult, directory: Path, file_name: str, batch_id
         writer = csv.writer(handle)
         writer.writerow(["line", "error", *result.header])
         for reject in result.rejects:
-            writer.writerow(
-                [reject.line, reject.error, *(reject.raw.get(h, "") for h in result.header)]
-            )
+            writer.writerow([reject.line, reject.error, *(reject.raw.get(h, "") for h in result.header)])
     return path

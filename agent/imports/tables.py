@@ -35,9 +35,7 @@ class ImportReject(Base):
     __tablename__ = "import_rejects"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(
-        ForeignKey("import_batches.id", ondelete="CASCADE"), index=True
-    )
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
     line: Mapped[int] = mapped_column(Integer)
     error: Mapped[str] = mapped_column(Text)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -42,20 +42,14 @@ def _open_amount() -> ColumnElement[Decimal]:
     return type_coerce(Invoice.amount - Invoice.amount_paid, Money())
 
 
-def _summary_query(
-    principal: Principal, as_of: date
-) -> Select[tuple[Account, Decimal, Decimal, int, date]]:
+def _summary_query(principal: Principal, as_of: date) -> Select[tuple[Account, Decimal, Decimal, int, date]]:
     is_open = Invoice.status == "open"
     overdue = and_(is_open, Invoice.due_date < as_of)
     return (
         select(
             Account,
-            type_coerce(func.sum(case((is_open, _open_amount()), else_=0)), Money()).label(
-                "open_ar"
-            ),
-            type_coerce(func.sum(case((overdue, _open_amount()), else_=0)), Money()).label(
-                "overdue_ar"
-            ),
+            type_coerce(func.sum(case((is_open, _open_amount()), else_=0)), Money()).label("open_ar"),
+            type_coerce(func.sum(case((overdue, _open_amount()), else_=0)), Money()).label("overdue_ar"),
             func.count(case((is_open, Invoice.id))).label("open_invoices"),
             func.min(case((overdue, Invoice.due_date))).label("oldest_due"),
         )
@@ -81,9 +75,7 @@ def list_accounts(
     query = _summary_query(principal, as_of)
     if search:
         pattern = f"%{search.lower()}%"
-        query = query.where(
-            or_(func.lower(Account.name).like(pattern), Account.primary_domain.like(pattern))
-        )
+        query = query.where(or_(func.lower(Account.name).like(pattern), Account.primary_domain.like(pattern)))
     if owner_id is not None:
         query = query.where(Account.owner_id == owner_id)
     columns = query.selected_columns
@@ -122,11 +114,7 @@ def get_account(
     *, session: Session, principal: Principal, account_id: int, as_of: date
 ) -> AccountDetail | None:
     """The account page's data, or None when absent or not visible to the principal."""
-    row = (
-        session.execute(_summary_query(principal, as_of).where(Account.id == account_id))
-        .tuples()
-        .first()
-    )
+    row = session.execute(_summary_query(principal, as_of).where(Account.id == account_id)).tuples().first()
     if row is None:
         return None
     account = row[0]
@@ -144,9 +132,7 @@ def get_account(
         payments=[
             PaymentRead.model_validate(p)
             for p in session.scalars(
-                select(Payment)
-                .where(Payment.account_id == account_id)
-                .order_by(Payment.paid_on.desc())
+                select(Payment).where(Payment.account_id == account_id).order_by(Payment.paid_on.desc())
             )
         ],
         signals=_latest_signals(session, account_id),
@@ -161,9 +147,7 @@ def get_account(
         disputes=[
             DisputeRead.model_validate(d)
             for d in session.scalars(
-                select(Dispute)
-                .where(Dispute.account_id == account_id)
-                .order_by(Dispute.opened_at.desc())
+                select(Dispute).where(Dispute.account_id == account_id).order_by(Dispute.opened_at.desc())
             )
         ],
     )
@@ -204,9 +188,7 @@ def book_aging(*, session: Session, principal: Principal, as_of: date) -> list[A
         buckets = totals.setdefault(currency, dict.fromkeys(AGING_BUCKETS, ZERO))
         buckets[aging_bucket((as_of - due_date).days)] += amount
     return [
-        AgingRead(
-            currency=currency, as_of=as_of, buckets=buckets, total=sum(buckets.values(), ZERO)
-        )
+        AgingRead(currency=currency, as_of=as_of, buckets=buckets, total=sum(buckets.values(), ZERO))
         for currency, buckets in sorted(totals.items())
     ]
 

@@ -54,9 +54,7 @@ class Account(Base):
     name: Mapped[str] = mapped_column(String(300), index=True)
     primary_domain: Mapped[str | None] = mapped_column(String(255))
     segment: Mapped[str | None] = mapped_column(String(64))
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("people.id", ondelete="SET NULL"), index=True
-    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     default_terms_days: Mapped[int | None] = mapped_column(Integer)
     terms_label: Mapped[str | None] = mapped_column(String(64))
     credit_limit: Mapped[Decimal | None] = mapped_column(Money)
@@ -81,9 +79,7 @@ class AccountExternalId(Base):
     __table_args__ = (UniqueConstraint("source", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(32))
     external_id: Mapped[str] = mapped_column(String(128))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -97,9 +93,7 @@ class AccountDomain(Base):
     __tablename__ = "account_domains"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     domain: Mapped[str] = mapped_column(String(255), unique=True)
 
 
@@ -110,9 +104,7 @@ class Contact(Base):
     __table_args__ = (UniqueConstraint("source", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     title: Mapped[str | None] = mapped_column(String(200))
@@ -131,9 +123,7 @@ class Invoice(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(32))
     external_id: Mapped[str] = mapped_column(String(128))
     number: Mapped[str] = mapped_column(String(128))
@@ -164,12 +154,8 @@ class Payment(Base):
     __table_args__ = (UniqueConstraint("source", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int | None] = mapped_column(
-        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
-    )
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(32))
     external_id: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(16), default="payment")  # payment | credit_note
@@ -202,9 +188,7 @@ class PaymentPromise(Base):
     __tablename__ = "payment_promises"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
     promised_date: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal | None] = mapped_column(Money)
@@ -221,9 +205,7 @@ class Dispute(Base):
     __tablename__ = "disputes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved

@@ -60,9 +60,7 @@ def get_account(
 
 
 @router.get("/aging", response_model=list[AgingRead])
-def aging(
-    request: Request, session: DbSession, user: ApiUser, as_of: date | None = None
-) -> list[AgingRead]:
+def aging(request: Request, session: DbSession, user: ApiUser, as_of: date | None = None) -> list[AgingRead]:
     """Open balance per aging bucket and currency, over the accounts the caller may see."""
     return service.book_aging(session=session, principal=user, as_of=book_date(request, as_of))
 

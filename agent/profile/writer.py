@@ -135,29 +135,21 @@ class ProfileWriter:
             if change is Change.UPDATED:
                 account.field_sources = {**account.field_sources, **self._sources(values)}
         if external_id not in self._accounts:
-            account.external_ids.append(
-                AccountExternalId(source=self.source, external_id=external_id)
-            )
+            account.external_ids.append(AccountExternalId(source=self.source, external_id=external_id))
             self._accounts[external_id] = account
         self._link_domain(account, domain)
         return account, change
 
     def link_external_id(self, account: Account, *, source: str, external_id: str) -> None:
         """Remember the account's id in another system (e.g. its Stripe customer)."""
-        if not any(
-            x.source == source and x.external_id == external_id for x in account.external_ids
-        ):
+        if not any(x.source == source and x.external_id == external_id for x in account.external_ids):
             account.external_ids.append(AccountExternalId(source=source, external_id=external_id))
 
-    def invoice(
-        self, *, account: Account, external_id: str, **values: Any
-    ) -> tuple[Invoice, Change]:
+    def invoice(self, *, account: Account, external_id: str, **values: Any) -> tuple[Invoice, Change]:
         """Create or update the source's invoice ``external_id``."""
         invoice = self._invoices.get(external_id)
         if invoice is None:
-            invoice = Invoice(
-                account=account, source=self.source, external_id=external_id, **values
-            )
+            invoice = Invoice(account=account, source=self.source, external_id=external_id, **values)
             self.session.add(invoice)
             self._invoices[external_id] = invoice
             return invoice, Change.CREATED
@@ -204,9 +196,7 @@ class ProfileWriter:
     def _sources(self, values: dict[str, Any]) -> dict[str, Any]:
         seen_at = utcnow().isoformat()
         return {
-            name: {"source": self.source, "seen_at": seen_at}
-            for name, v in values.items()
-            if v is not None
+            name: {"source": self.source, "seen_at": seen_at} for name, v in values.items() if v is not None
         }
 
 

@@ -94,15 +94,11 @@ def accounts_page(
 
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
-def account_page(
-    request: Request, session: DbSession, user: WebUser, account_id: int
-) -> HTMLResponse:
+def account_page(request: Request, session: DbSession, user: WebUser, account_id: int) -> HTMLResponse:
     """One account: balances, invoices, payments, CRM signals, promises, disputes."""
     settings: Settings = request.app.state.settings
     as_of = settings.today()
-    detail = service.get_account(
-        session=session, principal=user, account_id=account_id, as_of=as_of
-    )
+    detail = service.get_account(session=session, principal=user, account_id=account_id, as_of=as_of)
     if detail is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no account {account_id}")
     return render(request, "account.html", user=user, as_of=as_of, account=detail)

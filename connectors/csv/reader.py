@@ -101,8 +101,7 @@ def _read(handle: Iterator[str], path: Path, mapping: Mapping) -> ReadResult:
     ]
     if absent:
         raise UnreadableFileError(
-            f"{path}: line 1: missing required column(s): {', '.join(absent)}; "
-            f"header is: {', '.join(header)}"
+            f"{path}: line 1: missing required column(s): {', '.join(absent)}; header is: {', '.join(header)}"
         )
     parser = _RowParser(mapping, header)
     rows: list[InvoiceRow] = []
@@ -233,9 +232,7 @@ class _RowParser:
             try:
                 terms = int(terms_text)
             except ValueError:
-                raise RowError(
-                    f"terms_days: '{terms_text}' is not a whole number of days"
-                ) from None
+                raise RowError(f"terms_days: '{terms_text}' is not a whole number of days") from None
             if terms < 0:
                 raise RowError(f"terms_days: {terms} is negative")
         if due_date is None:
@@ -263,9 +260,7 @@ class _RowParser:
 def rows_to_frame(rows: list[InvoiceRow]) -> pd.DataFrame:
     """Good rows as a ledger invoice frame (contract dtypes)."""
     columns = [name for name in InvoiceRow.__dataclass_fields__ if name != "line"]
-    frame = pd.DataFrame(
-        [[getattr(row, name) for name in columns] for row in rows], columns=columns
-    )
+    frame = pd.DataFrame([[getattr(row, name) for name in columns] for row in rows], columns=columns)
     for name in ("amount", "amount_paid"):
         frame[name] = frame[name].astype(float)
     optional = (

@@ -23,9 +23,7 @@ IBM_FILE = SHARED_DATA / "ibm-accounts-receivable.csv"
 @pytest.fixture
 def cli_db(database: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
     """Point the CLI at the test database."""
-    monkeypatch.setenv(
-        "NUDGE_DATABASE_URL", database.engine.url.render_as_string(hide_password=False)
-    )
+    monkeypatch.setenv("NUDGE_DATABASE_URL", database.engine.url.render_as_string(hide_password=False))
     return database
 
 
@@ -54,9 +52,7 @@ def test_ibm_sample_loads_once_and_reimport_never_duplicates(
     assert count(cli_db, Invoice.id) == 2466
     assert count(cli_db, Account.id) == 100
 
-    code, second = run_json(
-        capsys, "import", str(IBM_FILE), "--mapping", str(IBM_MAPPING), "--json"
-    )
+    code, second = run_json(capsys, "import", str(IBM_FILE), "--mapping", str(IBM_MAPPING), "--json")
     assert code == 0
     assert (second["loaded"], second["updated"], second["unchanged"]) == (0, 0, 2466)
     assert count(cli_db, Invoice.id) == 2466

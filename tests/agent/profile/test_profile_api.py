@@ -89,9 +89,7 @@ def test_csm_sees_own_accounts_with_open_and_overdue_balances(
     assert northwind["oldest_days_past_due"] == (BOOK_DATE - date(2026, 10, 1)).days
 
 
-def test_manager_sees_the_team_and_ops_the_whole_book(
-    client: TestClient, book: dict[str, str]
-) -> None:
+def test_manager_sees_the_team_and_ops_the_whole_book(client: TestClient, book: dict[str, str]) -> None:
     team = get(client, book["manager"], "/api/accounts")
     assert [row["name"] for row in team] == ["Northwind Logistics", "Contoso"]  # most overdue first
     everyone = get(client, book["ops"], "/api/accounts?sort=name")
@@ -122,9 +120,7 @@ def test_aging_buckets_the_open_balance(client: TestClient, book: dict[str, str]
     }
 
 
-def test_web_pages_need_a_session_and_show_balances(
-    client: TestClient, book: dict[str, str]
-) -> None:
+def test_web_pages_need_a_session_and_show_balances(client: TestClient, book: dict[str, str]) -> None:
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
     signed_in = client.get(f"/login?token={book['maya']}", follow_redirects=False)
     assert signed_in.status_code == 303

@@ -180,9 +180,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("domain", name=op.f("uq_account_domains_domain")),
     )
     with op.batch_alter_table("account_domains", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_account_domains_account_id"), ["account_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_account_domains_account_id"), ["account_id"], unique=False)
 
     op.create_table(
         "account_external_ids",
@@ -198,14 +196,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_account_external_ids")),
-        sa.UniqueConstraint(
-            "source", "external_id", name=op.f("uq_account_external_ids_source_external_id")
-        ),
+        sa.UniqueConstraint("source", "external_id", name=op.f("uq_account_external_ids_source_external_id")),
     )
     with op.batch_alter_table("account_external_ids", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_account_external_ids_account_id"), ["account_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_account_external_ids_account_id"), ["account_id"], unique=False)
 
     op.create_table(
         "contacts",
@@ -246,9 +240,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_crm_signals")),
     )
     with op.batch_alter_table("crm_signals", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_crm_signals_latest", ["account_id", "kind", "observed_at"], unique=False
-        )
+        batch_op.create_index("ix_crm_signals_latest", ["account_id", "kind", "observed_at"], unique=False)
 
     op.create_table(
         "invoices",
@@ -385,9 +377,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_promises")),
     )
     with op.batch_alter_table("payment_promises", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_payment_promises_account_id"), ["account_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_payment_promises_account_id"), ["account_id"], unique=False)
 
     op.create_table(
         "payments",
