@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from agent.profile.tables import Account, Person
 
 TOKEN_PREFIX = "ndg_"
 BOOK_WIDE_ROLES = frozenset({"admin", "finance", "ops"})
+LAST_USED_PRECISION = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,10 @@ def authenticate(*, session: Session, token: str) -> Principal | None:
     )
     if row is None or not row.person.active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    # A write on every request would serialise readers on SQLite; minute precision is plenty.
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
+        row.last_used_at = now
     return principal_for(session=session, person=row.person)
 
 

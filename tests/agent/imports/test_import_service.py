@@ -6,6 +6,7 @@ import csv
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -33,7 +34,7 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[
     return code, json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
 
 
-def count(database: Database, column: object) -> int:
+def count(database: Database, column: Any) -> int:
     with database.sessions() as session:
         return int(session.scalar(select(func.count(column))) or 0)
 
