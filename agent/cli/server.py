@@ -15,15 +15,15 @@ def run_server(
     database: Database,
     host: str | None = None,
     port: int | None = None,
-    sign_in_url_token: str | None = None,
+    sign_in_tokens: dict[str, str] | None = None,
 ) -> None:
-    """Serve the app; print where (and a sign-in link when a token is given)."""
+    """Serve the app; print where, and a sign-in link per labelled token."""
     host = host or settings.host
     port = port or settings.port
     address = f"http://{host}:{port}"
     print(f"Nudge is serving {address}  (API docs: {address}/api/docs)", flush=True)
-    if sign_in_url_token:
-        print(f"Sign in: {address}/login?token={sign_in_url_token}", flush=True)
+    for label, token in (sign_in_tokens or {}).items():
+        print(f"Sign in as {label}: {address}/login?token={token}", flush=True)
     uvicorn.run(
         create_app(settings=settings, database=database),
         host=host,
