@@ -118,9 +118,7 @@ def build_accounts(
             "stripe_customer_id": stripe_customer_ids(rng, count),
             "hubspot_company_id": hubspot_company_ids(rng, count),
             "salesforce_account_id": salesforce_account_ids(rng, count),
-            "archetype": rng.choice(
-                np.array(ARCHETYPES, dtype=object), size=count, p=ARCHETYPE_WEIGHTS
-            ),
+            "archetype": rng.choice(np.array(ARCHETYPES, dtype=object), size=count, p=ARCHETYPE_WEIGHTS),
             "created_at": pd.Timestamp(as_of) - pd.to_timedelta(age_days, unit="D"),
         }
     )
@@ -139,9 +137,7 @@ def build_accounts(
 
 def build_contacts(rng: np.random.Generator, accounts: pd.DataFrame) -> pd.DataFrame:
     """One to five billing and finance contacts per account, at the account's domain."""
-    per_account = (
-        rng.integers(1, 4, len(accounts)) + (accounts["segment"] == "enterprise").to_numpy() * 2
-    )
+    per_account = rng.integers(1, 4, len(accounts)) + (accounts["segment"] == "enterprise").to_numpy() * 2
     owner = np.repeat(np.arange(len(accounts)), per_account)
     first = np.array(FIRST_NAMES)[rng.integers(0, len(FIRST_NAMES), len(owner))]
     last = np.array(LAST_NAMES)[rng.integers(0, len(LAST_NAMES), len(owner))]
@@ -155,9 +151,7 @@ def build_contacts(rng: np.random.Generator, accounts: pd.DataFrame) -> pd.DataF
             "account_id": accounts["account_id"].to_numpy()[owner],
             "name": [f"{f} {ln}" for f, ln in zip(first, last, strict=True)],
             "email": emails,
-            "title": np.array(CONTACT_TITLES, dtype=object)[
-                rng.integers(0, len(CONTACT_TITLES), len(owner))
-            ],
+            "title": np.array(CONTACT_TITLES, dtype=object)[rng.integers(0, len(CONTACT_TITLES), len(owner))],
             "phone": [
                 f"{PHONE_PREFIX[c]} {n:04d}"
                 for c, n in zip(countries, rng.integers(100, 9999, len(owner)), strict=True)
@@ -169,8 +163,7 @@ def build_contacts(rng: np.random.Generator, accounts: pd.DataFrame) -> pd.DataF
 def _company_names(rng: np.random.Generator, count: int) -> list[str]:
     picks = rng.choice(len(COMPANY_WORDS) * len(INDUSTRY_WORDS), size=count, replace=False)
     return [
-        f"{COMPANY_WORDS[p // len(INDUSTRY_WORDS)]} {INDUSTRY_WORDS[p % len(INDUSTRY_WORDS)]}"
-        for p in picks
+        f"{COMPANY_WORDS[p // len(INDUSTRY_WORDS)]} {INDUSTRY_WORDS[p % len(INDUSTRY_WORDS)]}" for p in picks
     ]
 
 

@@ -69,9 +69,7 @@ def draw_profiles(
 def expected_delay(profiles: PayerProfiles, account: np.ndarray, when: np.ndarray) -> np.ndarray:
     """Expected days late for invoices of ``account`` falling due on ``when``."""
     span = (profiles.ramp_end - profiles.ramp_start).astype("timedelta64[D]").astype(float)
-    progress = np.clip(
-        (when - profiles.ramp_start).astype("timedelta64[D]").astype(float) / span, 0, 1
-    )
+    progress = np.clip((when - profiles.ramp_start).astype("timedelta64[D]").astype(float) / span, 0, 1)
     month = pd.DatetimeIndex(when).month.to_numpy()
     in_season = np.zeros(len(account), dtype=bool)
     for index, months in enumerate(SEASONS):
@@ -84,13 +82,9 @@ def expected_delay(profiles: PayerProfiles, account: np.ndarray, when: np.ndarra
     )
 
 
-def draw_disputed(
-    rng: np.random.Generator, profiles: PayerProfiles, account: np.ndarray
-) -> np.ndarray:
+def draw_disputed(rng: np.random.Generator, profiles: PayerProfiles, account: np.ndarray) -> np.ndarray:
     """Which invoices the customer disputes at some point."""
-    rate = np.where(
-        profiles.archetype[account] == "disputing", DISPUTE_RATE["disputing"], BASE_DISPUTE_RATE
-    )
+    rate = np.where(profiles.archetype[account] == "disputing", DISPUTE_RATE["disputing"], BASE_DISPUTE_RATE)
     return rng.random(len(account)) < rate
 
 

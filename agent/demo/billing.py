@@ -29,9 +29,7 @@ def build_schedule(
     billed = pd.concat([recurring, usage], ignore_index=True)
     notes = _credit_notes(rng, billed, accounts, end)
     schedule = pd.concat([billed, notes], ignore_index=True)
-    return schedule.sort_values(["issue_date", "account", "kind"], kind="stable").reset_index(
-        drop=True
-    )
+    return schedule.sort_values(["issue_date", "account", "kind"], kind="stable").reset_index(drop=True)
 
 
 def _recurring(
@@ -43,9 +41,7 @@ def _recurring(
 ) -> pd.DataFrame:
     count = len(accounts)
     first_month = start.to_period("M").to_timestamp()
-    months = pd.DatetimeIndex(
-        [first_month + pd.DateOffset(months=m) for m in range(HISTORY_MONTHS + 1)]
-    )
+    months = pd.DatetimeIndex([first_month + pd.DateOffset(months=m) for m in range(HISTORY_MONTHS + 1)])
     grid_month = np.tile(np.arange(len(months)), count)
     account = np.repeat(np.arange(count), len(months))
     issue = months.values[grid_month] + (plans.billing_day[account] - 1).astype("timedelta64[D]")
@@ -82,14 +78,10 @@ def _credit_notes(
     disputing = (accounts["archetype"] == "disputing").to_numpy()[billed["account"].to_numpy()]
     rate = np.where(disputing, DISPUTING_CREDIT_NOTE_RATE, CREDIT_NOTE_RATE)
     source = billed[rng.random(len(billed)) < rate]
-    issue = source["issue_date"].to_numpy() + rng.integers(5, 41, len(source)).astype(
-        "timedelta64[D]"
-    )
+    issue = source["issue_date"].to_numpy() + rng.integers(5, 41, len(source)).astype("timedelta64[D]")
     keep = issue <= end.to_datetime64()
     amount = -source["amount"].to_numpy() * rng.uniform(0.05, 0.3, len(source))
-    notes = _frame(
-        source["account"].to_numpy()[keep], issue[keep], amount[keep], "credit_note", accounts
-    )
+    notes = _frame(source["account"].to_numpy()[keep], issue[keep], amount[keep], "credit_note", accounts)
     notes["terms_days"] = 0
     return notes
 

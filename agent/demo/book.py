@@ -84,9 +84,7 @@ def build_demo_book(*, seed: int = 7, as_of: date, accounts: int = 320) -> DemoB
     )
     people = build_people(team_rng, csms=max(CSMS_MINIMUM, -(-accounts // ACCOUNTS_PER_CSM)))
     csm_emails = people.loc[people["role"] == "csm", "email"].tolist()
-    account_frame, plans = build_accounts(
-        account_rng, count=accounts, as_of=as_of, csm_emails=csm_emails
-    )
+    account_frame, plans = build_accounts(account_rng, count=accounts, as_of=as_of, csm_emails=csm_emails)
     profiles = draw_profiles(
         history_rng, accounts=account_frame, channels=plans.delivery_channel, as_of=as_of
     )
@@ -97,9 +95,7 @@ def build_demo_book(*, seed: int = 7, as_of: date, accounts: int = 320) -> DemoB
     early = invoices["early_discount_pct"].to_numpy() > 0
     days = draw_days_to_settle(history_rng, profiles, schedule, ever_disputed, early)
     cleared_on = (invoices["issue_date"] + pd.to_timedelta(days, unit="D")).to_numpy()
-    paid = settle(
-        history_rng, invoices=invoices, cleared_on=cleared_on, accounts=account_frame, as_of=as_of
-    )
+    paid = settle(history_rng, invoices=invoices, cleared_on=cleared_on, accounts=account_frame, as_of=as_of)
     disputes, disputed = build_disputes(
         crm_rng, invoices=invoices, ever_disputed=ever_disputed, cleared_on=cleared_on, as_of=as_of
     )
@@ -123,9 +119,7 @@ def build_demo_book(*, seed: int = 7, as_of: date, accounts: int = 320) -> DemoB
     )
 
 
-def _invoice_frame(
-    schedule: pd.DataFrame, accounts: pd.DataFrame, channels: np.ndarray
-) -> pd.DataFrame:
+def _invoice_frame(schedule: pd.DataFrame, accounts: pd.DataFrame, channels: np.ndarray) -> pd.DataFrame:
     """Ledger rows for the schedule, numbered in issue order, before any payment."""
     account = schedule["account"].to_numpy()
     issue = schedule["issue_date"]
@@ -141,9 +135,7 @@ def _invoice_frame(
             "customer_id": pick["account_id"],
             "customer_name": pick["name"],
             "issue_date": issue.astype("datetime64[ns]"),
-            "due_date": (issue + pd.to_timedelta(schedule["terms_days"], unit="D")).astype(
-                "datetime64[ns]"
-            ),
+            "due_date": (issue + pd.to_timedelta(schedule["terms_days"], unit="D")).astype("datetime64[ns]"),
             "amount": schedule["amount"].to_numpy(float),
             "currency": pick["currency"],
             "paid_date": pd.Series(pd.NaT, index=schedule.index, dtype="datetime64[ns]"),

@@ -50,9 +50,7 @@ def build_disputes(
                 np.array(DISPUTE_REASONS, dtype=object), size=len(rows), p=DISPUTE_REASON_WEIGHTS
             ),
             "status": np.where(is_resolved, "resolved", "open").astype(object),
-            "resolved_at": np.where(is_resolved, resolved, np.datetime64("NaT")).astype(
-                "datetime64[ns]"
-            ),
+            "resolved_at": np.where(is_resolved, resolved, np.datetime64("NaT")).astype("datetime64[ns]"),
         }
     )
     return frame, disputed
@@ -109,9 +107,7 @@ def _paid_before(payments: pd.DataFrame, invoice_ids: np.ndarray, when: np.ndarr
     joined = asked.merge(payments[["invoice_id", "paid_on", "amount"]], on="invoice_id")
     joined = joined[joined["paid_on"] < joined["when"]]
     return np.round(
-        np.bincount(
-            joined["row"].to_numpy(), weights=joined["amount"].to_numpy(), minlength=len(when)
-        ),
+        np.bincount(joined["row"].to_numpy(), weights=joined["amount"].to_numpy(), minlength=len(when)),
         2,
     )
 
@@ -121,9 +117,7 @@ def build_signals(
 ) -> pd.DataFrame:
     """Monthly CRM observations for a year; health, tickets and NPS track lateness, noisily."""
     end = pd.Timestamp(as_of)
-    months = pd.DatetimeIndex(
-        [end - pd.DateOffset(months=m) for m in range(SIGNAL_MONTHS - 1, -1, -1)]
-    )
+    months = pd.DatetimeIndex([end - pd.DateOffset(months=m) for m in range(SIGNAL_MONTHS - 1, -1, -1)])
     n = len(accounts)
     account = np.repeat(np.arange(n), len(months))
     month = np.tile(np.arange(len(months)), n)
@@ -158,13 +152,9 @@ def build_signals(
     signals["observed_at"] = (
         signals["observed_at"] + pd.to_timedelta(rng.integers(0, 24 * 60, len(signals)), unit="m")
     ).astype("datetime64[ns]")
-    source = pd.Series(
-        np.where(rng.random(n) < 0.6, "hubspot", "salesforce"), index=accounts["account_id"]
-    )
+    source = pd.Series(np.where(rng.random(n) < 0.6, "hubspot", "salesforce"), index=accounts["account_id"])
     signals["source"] = signals["account_id"].map(source).astype(object)
-    return signals.sort_values(["observed_at", "account_id", "kind"], kind="stable").reset_index(
-        drop=True
-    )
+    return signals.sort_values(["observed_at", "account_id", "kind"], kind="stable").reset_index(drop=True)
 
 
 def _signal_frame(

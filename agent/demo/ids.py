@@ -8,9 +8,7 @@ UPPER_ALNUM = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
 MIXED_ALNUM = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
 
 
-def random_codes(
-    rng: np.random.Generator, count: int, length: int, alphabet: np.ndarray
-) -> list[str]:
+def random_codes(rng: np.random.Generator, count: int, length: int, alphabet: np.ndarray) -> list[str]:
     """``count`` distinct random strings of ``length`` characters from ``alphabet``."""
     codes: list[str] = []
     seen: set[str] = set()
@@ -41,8 +39,6 @@ def salesforce_account_ids(rng: np.random.Generator, count: int) -> list[str]:
 
 def hubspot_company_ids(rng: np.random.Generator, count: int) -> list[str]:
     """HubSpot company ids: distinct 10- or 11-digit numbers as text."""
-    values = rng.choice(
-        np.arange(10**9, 9 * 10**9, 7919, dtype=np.int64), size=count, replace=False
-    )
+    values = rng.choice(np.arange(10**9, 9 * 10**9, 7919, dtype=np.int64), size=count, replace=False)
     values = values + rng.integers(0, 7919, size=count)
     return [str(value) for value in values]

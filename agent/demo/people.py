@@ -25,15 +25,10 @@ TIME_ZONE_WEIGHTS = np.array([0.3, 0.12, 0.2, 0.18, 0.14, 0.06])
 def build_people(rng: np.random.Generator, *, csms: int) -> pd.DataFrame:
     """The team, one row per person; CSMs are split across the two managers."""
     roles = (
-        ["manager"] * MANAGERS
-        + ["csm"] * csms
-        + ["account_manager"] * ACCOUNT_MANAGERS
-        + ["ops", "finance"]
+        ["manager"] * MANAGERS + ["csm"] * csms + ["account_manager"] * ACCOUNT_MANAGERS + ["ops", "finance"]
     )
     names = _distinct_names(rng, len(roles))
-    emails = [
-        name.lower().replace(" ", ".").replace("'", "") + "@" + COMPANY_DOMAIN for name in names
-    ]
+    emails = [name.lower().replace(" ", ".").replace("'", "") + "@" + COMPANY_DOMAIN for name in names]
     manager_emails = emails[:MANAGERS]
     reports_to: list[str | None] = [
         manager_emails[index % MANAGERS] if role in ("csm", "account_manager") else None

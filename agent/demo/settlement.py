@@ -54,18 +54,12 @@ def settle(
         payments=rows,
         amount_paid=np.where(settled, amount, total),
         paid_date=np.where(settled, cleared_on, np.datetime64("NaT")).astype("datetime64[ns]"),
-        paid_partially_on=np.where(settled, np.datetime64("NaT"), partially).astype(
-            "datetime64[ns]"
-        ),
+        paid_partially_on=np.where(settled, np.datetime64("NaT"), partially).astype("datetime64[ns]"),
     )
 
 
-def _part_counts(
-    rng: np.random.Generator, invoices: pd.DataFrame, accounts: pd.DataFrame
-) -> np.ndarray:
-    archetype = (
-        invoices["customer_id"].map(accounts.set_index("account_id")["archetype"]).to_numpy()
-    )
+def _part_counts(rng: np.random.Generator, invoices: pd.DataFrame, accounts: pd.DataFrame) -> np.ndarray:
+    archetype = invoices["customer_id"].map(accounts.set_index("account_id")["archetype"]).to_numpy()
     rate = np.where(archetype == "partial_payer", PARTIAL_PAYER_SPLIT_RATE, OTHER_SPLIT_RATE)
     split = (rng.random(len(invoices)) < rate) & (invoices["amount"].to_numpy() > 0)
     return np.where(split, rng.integers(2, 4, len(invoices)), 1)
@@ -82,16 +76,12 @@ def _payment_rows(
     share = rng.gamma(3.0, 1.0, len(index))
     share /= np.bincount(index, weights=share)[index]
     part_amount = np.round(amount[index] * share, 2)
-    before_last = np.bincount(
-        index, weights=np.where(last, 0.0, part_amount), minlength=len(invoices)
-    )
+    before_last = np.bincount(index, weights=np.where(last, 0.0, part_amount), minlength=len(invoices))
     part_amount = np.where(last, np.round(amount[index] - before_last[index], 2), part_amount)
     issue = invoices["issue_date"].to_numpy()[index]
     span = (cleared_on[index] - issue).astype("timedelta64[D]").astype(float)
     # Earlier parts land at evenly spaced points before the clearing payment, with jitter.
-    fraction = np.where(
-        last, 1.0, (position + 1) / parts[index] * rng.uniform(0.8, 1.0, len(index))
-    )
+    fraction = np.where(last, 1.0, (position + 1) / parts[index] * rng.uniform(0.8, 1.0, len(index)))
     days = np.clip(np.round(span * fraction), 0, span)
     return pd.DataFrame(
         {
@@ -108,9 +98,7 @@ def _payment_rows(
 def _methods(rng: np.random.Generator, rows: pd.DataFrame, accounts: pd.DataFrame) -> np.ndarray:
     """Each customer mostly pays one way; credit notes are applied, not paid (no method)."""
     preferred = _draw_by_segment(rng, accounts["segment"].to_numpy())
-    position = rows["customer_id"].map(
-        pd.Series(np.arange(len(accounts)), index=accounts["account_id"])
-    )
+    position = rows["customer_id"].map(pd.Series(np.arange(len(accounts)), index=accounts["account_id"]))
     segment = accounts["segment"].to_numpy()[position.to_numpy()]
     method = np.where(
         rng.random(len(rows)) < 0.85, preferred[position.to_numpy()], _draw_by_segment(rng, segment)

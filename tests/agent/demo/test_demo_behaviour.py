@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from agent.demo.accounts import ARCHETYPES, SEGMENTS, TERMS_LABELS
-from tests.demo.factories import AGING_LABELS, AS_OF, aging_buckets, demo_book, prior_late_rates
+from tests.agent.demo.factories import AGING_LABELS, AS_OF, aging_buckets, demo_book, prior_late_rates
 
 
 def _settled_with_archetype() -> pd.DataFrame:
@@ -16,9 +16,7 @@ def _settled_with_archetype() -> pd.DataFrame:
     settled = invoices[(invoices["amount"] > 0) & invoices["paid_date"].notna()].copy()
     settled["late"] = settled["paid_date"] > settled["due_date"]
     settled["days_late"] = (settled["paid_date"] - settled["due_date"]).dt.days
-    settled["archetype"] = settled["customer_id"].map(
-        book.accounts.set_index("account_id")["archetype"]
-    )
+    settled["archetype"] = settled["customer_id"].map(book.accounts.set_index("account_id")["archetype"])
     return settled
 
 
@@ -72,10 +70,7 @@ def test_seasonal_payers_are_later_in_q4_or_summer() -> None:
 def test_disputed_invoices_are_paid_much_later() -> None:
     settled = _settled_with_archetype()
     disputed = settled[settled["disputed"]]
-    assert (
-        disputed["days_late"].median()
-        > settled.loc[~settled["disputed"], "days_late"].median() + 20
-    )
+    assert disputed["days_late"].median() > settled.loc[~settled["disputed"], "days_late"].median() + 20
     assert settled.groupby("archetype")["disputed"].mean().idxmax() == "disputing"
 
 
@@ -110,9 +105,7 @@ def test_signals_track_payment_behaviour_weakly() -> None:
     }
     assert (signals["observed_at"] <= pd.Timestamp(AS_OF) + pd.Timedelta(days=1)).all()
     assert set(signals["source"]) == {"hubspot", "salesforce"}
-    health = signals[signals["kind"] == "health_score"].assign(
-        value=lambda f: f["value"].astype(float)
-    )
+    health = signals[signals["kind"] == "health_score"].assign(value=lambda f: f["value"].astype(float))
     latest = health.sort_values("observed_at").groupby("account_id")["value"].last()
     settled = _settled_with_archetype()
     paired = pd.concat([latest, settled.groupby("customer_id")["late"].mean()], axis=1).dropna()

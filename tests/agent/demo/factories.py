@@ -44,9 +44,7 @@ def prior_late_rates(invoices: pd.DataFrame, *, minimum_history: int = 3) -> pd.
         known = np.searchsorted(cleared, group["issue_date"].to_numpy(), side="left")
         rate = late_so_far[known] / np.maximum(known, 1)
         frames.append(
-            pd.DataFrame(
-                {"prior_late_rate": rate, "late": group["late"].to_numpy(), "known": known}
-            )
+            pd.DataFrame({"prior_late_rate": rate, "late": group["late"].to_numpy(), "known": known})
         )
     rates = pd.concat(frames, ignore_index=True)
     return rates[rates["known"] >= minimum_history].reset_index(drop=True)
