@@ -167,9 +167,7 @@ class TimeoutSession(requests.Session):
         self.timeout = timeout
         self.ca_bundle = ca_bundle
 
-    def request(
-        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
-    ) -> requests.Response:
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
         if self.ca_bundle:
             kwargs.setdefault("verify", self.ca_bundle)

@@ -128,8 +128,7 @@ class EmulatorGate:
         if self.rate_limit is None or self.rate_headers is None:
             return send
         extra = [
-            (k.lower().encode(), v.encode())
-            for k, v in self.rate_headers(self.rate_limit, remaining).items()
+            (k.lower().encode(), v.encode()) for k, v in self.rate_headers(self.rate_limit, remaining).items()
         ]
         window = self.rate_limit
 
@@ -143,9 +142,7 @@ class EmulatorGate:
     def set_rate_limit(self, max_calls: int | None, window_seconds: float = 10.0) -> None:
         """Answer 429 past ``max_calls`` per rolling window (``None`` lifts the limit)."""
         with self.lock:
-            self.rate_limit = (
-                None if max_calls is None else RollingWindow(max_calls, window_seconds)
-            )
+            self.rate_limit = None if max_calls is None else RollingWindow(max_calls, window_seconds)
 
     def reset_calls(self) -> None:
         """Start counting calls from zero."""

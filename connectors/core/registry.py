@@ -47,9 +47,7 @@ def load_spec(entry: EntryPoint) -> ConnectorSpec:
     if not isinstance(spec, ConnectorSpec):
         raise RegistryError(f"entry point {entry.name} = {entry.value} is not a ConnectorSpec")
     if spec.name != entry.name:
-        raise RegistryError(
-            f"entry point {entry.name} = {entry.value} declares the name {spec.name!r}"
-        )
+        raise RegistryError(f"entry point {entry.name} = {entry.value} declares the name {spec.name!r}")
     return spec
 
 

@@ -38,9 +38,7 @@ def classify(exc: Exception) -> Transient | None:
                 "429 rate limited", parse_retry_after(headers.get("Retry-After")), throttled=True
             )
         if status >= 500:
-            return Transient(
-                f"{status} server error", parse_retry_after(headers.get("Retry-After"))
-            )
+            return Transient(f"{status} server error", parse_retry_after(headers.get("Retry-After")))
         return None
     if isinstance(exc, urllib3.exceptions.HTTPError):
         return Transient(f"network: {type(exc).__name__}")
@@ -54,9 +52,7 @@ def classify(exc: Exception) -> Transient | None:
 class HubSpotClient:
     """Typed access to the few HubSpot endpoints the connector uses, all through one caller."""
 
-    def __init__(
-        self, settings: HubSpotSettings, *, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
+    def __init__(self, settings: HubSpotSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings = settings
         # urllib3 must not retry on its own: every request is counted and paced here.
         sdk = HubSpot(
@@ -71,11 +67,11 @@ class HubSpotClient:
             "hubspot",
             classify,
             policy=RetryPolicy(
-                max_attempts=settings.max_attempts, base_delay=settings.backoff_seconds
+                max_attempts=settings.max_attempts,
+                base_delay=settings.backoff_seconds,
+                max_delay=settings.max_backoff_seconds,
             ),
-            limiter=SlidingWindowLimiter(
-                settings.rate_limit_requests, settings.rate_limit_window_seconds
-            ),
+            limiter=SlidingWindowLimiter(settings.rate_limit_requests, settings.rate_limit_window_seconds),
             sleep=sleep,
         )
 

@@ -50,9 +50,7 @@ def modified_property(object_type: str) -> str:
 
 def iso_ms(ms: int) -> str:
     """Epoch milliseconds as HubSpot writes datetimes: ``2024-05-01T10:00:00.123Z``."""
-    return (
-        datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-    )
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 def _error(status: int, message: str, category: str, **extra: str) -> ErrorResponse:
@@ -113,9 +111,7 @@ class HubSpotEmulator:
         self._next_id = 1000
         self._now = monotonic_ms()
         self._lock = threading.RLock()
-        self.gate = EmulatorGate(
-            self._build_app(), render_error=_render_fault, rate_headers=_rate_headers
-        )
+        self.gate = EmulatorGate(self._build_app(), render_error=_render_fault, rate_headers=_rate_headers)
 
     @property
     def app(self) -> EmulatorGate:
@@ -141,9 +137,7 @@ class HubSpotEmulator:
         """
         with self._lock:
             for owner in owners:
-                self.add_owner(
-                    owner["email"], owner.get("first_name", ""), owner.get("last_name", "")
-                )
+                self.add_owner(owner["email"], owner.get("first_name", ""), owner.get("last_name", ""))
             by_email = {o["email"]: oid for oid, o in self.owners.items()}
             by_domain: dict[str, int] = {}
             for row in companies:
@@ -220,12 +214,8 @@ class HubSpotEmulator:
     def associate(self, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
         """Link two objects both ways."""
         with self._lock:
-            self.associations.setdefault((from_type, to_type), {}).setdefault(from_id, set()).add(
-                to_id
-            )
-            self.associations.setdefault((to_type, from_type), {}).setdefault(to_id, set()).add(
-                from_id
-            )
+            self.associations.setdefault((from_type, to_type), {}).setdefault(from_id, set()).add(to_id)
+            self.associations.setdefault((to_type, from_type), {}).setdefault(to_id, set()).add(from_id)
 
     def live(self, object_type: str) -> dict[int, dict[str, Any]]:
         """The truth: objects not archived, by id."""
@@ -272,14 +262,10 @@ class HubSpotEmulator:
         if self.webhook_url is not None or self.webhook_sink is not None:
             self._deliver([event])
 
-    def signed_request(
-        self, url: str, body: bytes, timestamp_ms: int | None = None
-    ) -> dict[str, str]:
+    def signed_request(self, url: str, body: bytes, timestamp_ms: int | None = None) -> dict[str, str]:
         """Headers HubSpot sends with a webhook POST of ``body`` to ``url``."""
         ts = self._now() if timestamp_ms is None else timestamp_ms
-        signature = sign_v3(
-            secret=self.client_secret, method="POST", uri=url, body=body, timestamp_ms=ts
-        )
+        signature = sign_v3(secret=self.client_secret, method="POST", uri=url, body=body, timestamp_ms=ts)
         return {
             "Content-Type": "application/json",
             "X-HubSpot-Signature-v3": signature,
@@ -301,9 +287,7 @@ class HubSpotEmulator:
         app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
         app.add_api_route("/crm/v3/objects/{object_type}", self._list, methods=["GET"])
         app.add_api_route("/crm/v3/objects/{object_type}/search", self._search, methods=["POST"])
-        app.add_api_route(
-            "/crm/v3/objects/{object_type}/batch/read", self._batch_read, methods=["POST"]
-        )
+        app.add_api_route("/crm/v3/objects/{object_type}/batch/read", self._batch_read, methods=["POST"])
         app.add_api_route("/crm/v3/owners/", self._owners, methods=["GET"])
         app.add_api_route(
             "/crm/v4/associations/{from_type}/{to_type}/batch/read",
@@ -315,13 +299,9 @@ class HubSpotEmulator:
     def _authorised(self, request: Request) -> Response | None:
         if request.headers.get("authorization") == f"Bearer {self.token}":
             return None
-        return _response(
-            _error(401, "Authentication credentials not found.", "INVALID_AUTHENTICATION")
-        )
+        return _response(_error(401, "Authentication credentials not found.", "INVALID_AUTHENTICATION"))
 
-    def _render(
-        self, object_type: str, obj: dict[str, Any], properties: list[str]
-    ) -> dict[str, Any]:
+    def _render(self, object_type: str, obj: dict[str, Any], properties: list[str]) -> dict[str, Any]:
         wanted = set(properties) | {"hs_object_id", "createdate", modified_property(object_type)}
         props = obj["properties"]
         out = {
@@ -343,17 +323,13 @@ class HubSpotEmulator:
         q = request.query_params
         limit = int(q.get("limit", "10"))
         if not 1 <= limit <= LIST_MAX:
-            return _response(
-                _error(400, f"limit must be between 1 and {LIST_MAX}", "VALIDATION_ERROR")
-            )
+            return _response(_error(400, f"limit must be between 1 and {LIST_MAX}", "VALIDATION_ERROR"))
         archived = q.get("archived", "false").lower() == "true"
         properties = _multi(q.getlist("properties"))
         associations = _multi(q.getlist("associations"))
         with self._lock:
             page, next_after = self._page(object_type, int(q.get("after", "0")), limit, archived)
-            results = [
-                self._with_associations(object_type, o, properties, associations) for o in page
-            ]
+            results = [self._with_associations(object_type, o, properties, associations) for o in page]
         body: dict[str, Any] = {"results": results}
         if next_after is not None:
             link = f"{request.url.path}?after={next_after}"
@@ -406,9 +382,7 @@ class HubSpotEmulator:
                 )
             )
         with self._lock:
-            matched = self._matching(
-                object_type, body.get("filterGroups") or [], body.get("sorts") or []
-            )
+            matched = self._matching(object_type, body.get("filterGroups") or [], body.get("sorts") or [])
             results = [
                 self._render(object_type, o, body.get("properties") or [])
                 for o in matched[offset : offset + limit]
@@ -425,16 +399,13 @@ class HubSpotEmulator:
         hits = [
             o
             for o in self.objects[object_type].values()
-            if not o["archived"]
-            and (not tests or any(all(t(o["properties"]) for t in g) for g in tests))
+            if not o["archived"] and (not tests or any(all(t(o["properties"]) for t in g) for g in tests))
         ]
         if sorts:
             sort = sorts[0] if isinstance(sorts[0], dict) else {"propertyName": sorts[0]}
             name = sort.get("propertyName", "hs_object_id")
             reverse = sort.get("direction", "ASCENDING") == "DESCENDING"
-            hits.sort(
-                key=lambda o: (_sortable(o["properties"].get(name)), o["id"]), reverse=reverse
-            )
+            hits.sort(key=lambda o: (_sortable(o["properties"].get(name)), o["id"]), reverse=reverse)
         else:
             hits.sort(key=lambda o: o["id"])
         return hits
@@ -455,9 +426,7 @@ class HubSpotEmulator:
                 if o is not None and o["archived"] == archived
             ]
         stamp = iso_ms(self._now())
-        return _json(
-            {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}
-        )
+        return _json({"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp})
 
     async def _owners(self, request: Request) -> Response:
         if (denied := self._authorised(request)) is not None:
@@ -477,9 +446,7 @@ class HubSpotEmulator:
             return denied
         inputs = (await request.json()).get("inputs") or []
         if len(inputs) > ASSOCIATION_BATCH_MAX:
-            return _response(
-                _error(400, f"at most {ASSOCIATION_BATCH_MAX} inputs", "VALIDATION_ERROR")
-            )
+            return _response(_error(400, f"at most {ASSOCIATION_BATCH_MAX} inputs", "VALIDATION_ERROR"))
         links = self.associations.get((from_type, to_type), {})
         type_id = ASSOCIATION_TYPE_IDS.get((from_type, to_type), 1)
         results = [
@@ -499,9 +466,7 @@ class HubSpotEmulator:
             if links.get(int(i["id"]))
         ]
         stamp = iso_ms(self._now())
-        return _json(
-            {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}
-        )
+        return _json({"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp})
 
 
 def _company_properties(row: Mapping[str, Any], owners_by_email: dict[str, int]) -> dict[str, str]:
@@ -594,9 +559,7 @@ def _multi(values: list[str]) -> list[str]:
 
 
 def _json(body: Any) -> Response:
-    return Response(
-        json.dumps(body, separators=(",", ":")), media_type="application/json;charset=utf-8"
-    )
+    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json;charset=utf-8")
 
 
 def _response(error: ErrorResponse) -> Response:

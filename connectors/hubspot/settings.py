@@ -17,16 +17,13 @@ class HubSpotSettings(BaseSettings):
 
     token: SecretStr = Field(description="Private-app or OAuth access token")
     base_url: str | None = Field(default=None, description="Unset means the real HubSpot API")
-    client_secret: SecretStr | None = Field(
-        default=None, description="App secret for webhook signatures"
-    )
-    rate_limit_requests: int = Field(
-        default=100, ge=1, description="Requests allowed per window (tier)"
-    )
+    client_secret: SecretStr | None = Field(default=None, description="App secret for webhook signatures")
+    rate_limit_requests: int = Field(default=100, ge=1, description="Requests allowed per window (tier)")
     rate_limit_window_seconds: float = Field(default=10.0, gt=0)
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=8, ge=1)
     backoff_seconds: float = Field(default=0.5, ge=0)
+    max_backoff_seconds: float = Field(default=60.0, ge=0)
     # HubSpot's search index trails writes by a few seconds: start each incremental window
     # this much before the previous run began so a late-indexed change is not skipped.
     search_lag_seconds: float = Field(default=30.0, ge=0)

@@ -45,9 +45,7 @@ def canonical_uri(uri: str) -> str:
 
 def sign_v3(*, secret: str, method: str, uri: str, body: bytes, timestamp_ms: int) -> str:
     """The ``X-HubSpot-Signature-v3`` value for a request."""
-    message = (
-        method.upper().encode() + canonical_uri(uri).encode() + body + str(timestamp_ms).encode()
-    )
+    message = method.upper().encode() + canonical_uri(uri).encode() + body + str(timestamp_ms).encode()
     digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
 
@@ -68,9 +66,7 @@ def verify_v3(
     try:
         timestamp_ms = int(timestamp)
     except ValueError:
-        raise SignatureError(
-            f"X-HubSpot-Request-Timestamp is not a number: {timestamp!r}"
-        ) from None
+        raise SignatureError(f"X-HubSpot-Request-Timestamp is not a number: {timestamp!r}") from None
     now = int(time.time() * 1000) if now_ms is None else now_ms
     if now - timestamp_ms > MAX_AGE_MS:
         raise SignatureError("request timestamp is older than 5 minutes")

@@ -52,9 +52,7 @@ class HubSpotSource:
 
     name = "hubspot"
 
-    def __init__(
-        self, settings: HubSpotSettings, *, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
+    def __init__(self, settings: HubSpotSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings = settings
         self.client = HubSpotClient(settings, sleep=sleep)
         self._owner_emails: dict[str, str] | None = None
@@ -132,9 +130,7 @@ class HubSpotSource:
         self._owner_emails = {str(o.id): o.email for o in owners if o.email}
         return [mapping.to_person(o) for o in owners]
 
-    def _to_record(
-        self, object_type: str, obj: Any, companies: tuple[str, ...] | None = None
-    ) -> RecordBase:
+    def _to_record(self, object_type: str, obj: Any, companies: tuple[str, ...] | None = None) -> RecordBase:
         if object_type == "companies":
             if self._owner_emails is None:
                 self._owners()
@@ -168,14 +164,10 @@ class HubSpotSource:
         since, seen = cursor["since_ms"][object_type], cursor["seen_at_since"][object_type]
         while True:
             if seen + SEARCH_PAGE > 10_000:
-                raise SearchWindowError(
-                    f"hubspot: over 10,000 {object_type} modified at {since} ms"
-                )
+                raise SearchWindowError(f"hubspot: over 10,000 {object_type} modified at {since} ms")
             request = PublicObjectSearchRequest(
                 filter_groups=[
-                    FilterGroup(
-                        filters=[Filter(property_name=prop, operator="GTE", value=str(since))]
-                    )
+                    FilterGroup(filters=[Filter(property_name=prop, operator="GTE", value=str(since))])
                 ],
                 sorts=[{"propertyName": prop, "direction": "ASCENDING"}],
                 properties=mapping.PROPERTIES[object_type],
@@ -201,9 +193,7 @@ class HubSpotSource:
         request = BatchInputPublicFetchAssociationsBatchRequest(
             inputs=[PublicFetchAssociationsBatchRequest(id=i) for i in ids]
         )
-        reply = self.client.call(
-            self.client.associations.get_page, object_type, "companies", request
-        )
+        reply = self.client.call(self.client.associations.get_page, object_type, "companies", request)
         return {str(r._from.id): tuple(str(t.to_object_id) for t in r.to) for r in reply.results}
 
     def _archived(self, cursor: Cursor) -> Iterator[Page]:
@@ -211,9 +201,7 @@ class HubSpotSource:
         for object_type in OBJECT_STAGES:
             for records, _ in self._list_pages(object_type, None, archived=True):
                 fresh = [
-                    r
-                    for r in records
-                    if r.updated_at is None or r.updated_at.timestamp() * 1000 >= since
+                    r for r in records if r.updated_at is None or r.updated_at.timestamp() * 1000 >= since
                 ]
                 yield Page(fresh, cursor)
 

@@ -45,9 +45,7 @@ def webhook_router(
                 timestamp=request.headers.get("X-HubSpot-Request-Timestamp"),
             )
         except SignatureError as exc:
-            raise HTTPException(
-                status_code=401, detail=f"invalid HubSpot signature: {exc}"
-            ) from exc
+            raise HTTPException(status_code=401, detail=f"invalid HubSpot signature: {exc}") from exc
         try:
             events = json.loads(body)
         except json.JSONDecodeError as exc:

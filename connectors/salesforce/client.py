@@ -33,9 +33,7 @@ class ApiBudgetExceededError(RuntimeError):
 class SalesforceApi:
     """simple-salesforce pointed at ``instance_url`` with usage accounting and retries."""
 
-    def __init__(
-        self, settings: SalesforceSettings, *, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
+    def __init__(self, settings: SalesforceSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings = settings
         self.used: int | None = None
         self.allocation: int | None = None
@@ -53,7 +51,9 @@ class SalesforceApi:
             "salesforce",
             self.classify,
             policy=RetryPolicy(
-                max_attempts=settings.max_attempts, base_delay=settings.backoff_seconds
+                max_attempts=settings.max_attempts,
+                base_delay=settings.backoff_seconds,
+                max_delay=settings.max_backoff_seconds,
             ),
             before_call=self._check_budget,
             sleep=sleep,

@@ -113,9 +113,7 @@ def _render_fault(kind: str, retry_after: float) -> ErrorResponse:
 class SalesforceEmulator:
     """In-memory Salesforce org, served over HTTPS by ``run_emulator``."""
 
-    def __init__(
-        self, *, session_id: str = "00Demulator!session", daily_api_limit: int = 15_000_000
-    ) -> None:
+    def __init__(self, *, session_id: str = "00Demulator!session", daily_api_limit: int = 15_000_000) -> None:
         self.session_id = session_id
         self.daily_api_limit = daily_api_limit
         self.api_usage = 0
@@ -252,9 +250,7 @@ class SalesforceEmulator:
             return _response(_errors(401, "INVALID_SESSION_ID", "Session expired or invalid"))
         with self._lock:
             if self.api_usage >= self.daily_api_limit:
-                return _response(
-                    _errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
-                )
+                return _response(_errors(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."))
             self.api_usage += 1
         return None
 
@@ -279,18 +275,14 @@ class SalesforceEmulator:
         endpoint = "queryAll" if include_deleted else "query"
         return self._batch(version, endpoint, shaped, 0)
 
-    def _select(
-        self, soql: str, include_deleted: bool
-    ) -> tuple[str, list[str], list[dict[str, Any]]]:
+    def _select(self, soql: str, include_deleted: bool) -> tuple[str, list[str], list[dict[str, Any]]]:
         match = SOQL.match(soql.strip())
         if match is None or match["object"] not in self.records:
             raise ValueError(f"unsupported query: {soql[:200]}")
         fields = [f.strip() for f in match["fields"].split(",")]
         with self._lock:
             rows = [
-                r
-                for r in self.records[match["object"]].values()
-                if include_deleted or not r["IsDeleted"]
+                r for r in self.records[match["object"]].values() if include_deleted or not r["IsDeleted"]
             ]
         if match["since"]:
             since = parse_sf_datetime(match["since"])
@@ -298,15 +290,12 @@ class SalesforceEmulator:
             rows = [
                 r
                 for r in rows
-                if (m := parse_sf_datetime(r["SystemModstamp"])) > since
-                or (not strict and m == since)
+                if (m := parse_sf_datetime(r["SystemModstamp"])) > since or (not strict and m == since)
             ]
         rows.sort(key=lambda r: (r["SystemModstamp"], r["Id"]))
         return match["object"], fields, rows
 
-    def _batch(
-        self, version: str, endpoint: str, shaped: list[dict[str, Any]], start: int
-    ) -> Response:
+    def _batch(self, version: str, endpoint: str, shaped: list[dict[str, Any]], start: int) -> Response:
         end = start + BATCH_SIZE
         body: dict[str, Any] = {
             "totalSize": len(shaped),
@@ -340,9 +329,7 @@ class SalesforceEmulator:
             return denied
         spec = await request.json()
         try:
-            sobject, fields, rows = self._select(
-                spec.get("query", ""), spec.get("operation") == "queryAll"
-            )
+            sobject, fields, rows = self._select(spec.get("query", ""), spec.get("operation") == "queryAll")
         except ValueError as exc:
             return _response(_errors(400, "INVALIDJOB", str(exc)))
         job_id = f"7505g00000{next(self._counter):08d}"
@@ -365,8 +352,7 @@ class SalesforceEmulator:
             self._jobs[job_id] = {"info": job, "fields": fields, "rows": rows}
         return Response(
             json.dumps(
-                {k: v for k, v in job.items() if k != "numberRecordsProcessed"}
-                | {"state": "UploadComplete"}
+                {k: v for k, v in job.items() if k != "numberRecordsProcessed"} | {"state": "UploadComplete"}
             ),
             media_type="application/json",
             headers=self._limit_header(),
@@ -378,9 +364,7 @@ class SalesforceEmulator:
         job = self._jobs.get(job_id)
         if job is None:
             return _response(_errors(404, "NOT_FOUND", f"job {job_id} not found"))
-        return Response(
-            json.dumps(job["info"]), media_type="application/json", headers=self._limit_header()
-        )
+        return Response(json.dumps(job["info"]), media_type="application/json", headers=self._limit_header())
 
     async def _results(self, version: str, job_id: str, request: Request) -> Response:
         if (denied := self._admit(request)) is not None:
@@ -432,9 +416,7 @@ def _shape(
     return out
 
 
-def _csv(
-    fields: list[str], rows: list[dict[str, Any]], users: Mapping[str, Mapping[str, Any]]
-) -> str:
+def _csv(fields: list[str], rows: list[dict[str, Any]], users: Mapping[str, Mapping[str, Any]]) -> str:
     """Bulk API 2.0 CSV: relationship fields as dotted columns, booleans lower-case."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

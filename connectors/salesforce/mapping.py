@@ -79,9 +79,7 @@ def _common(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "source": "salesforce",
         "external_id": str(row["Id"]),
-        "updated_at": datetime.fromtimestamp(parse_sf_datetime(stamp) / 1000, UTC)
-        if stamp
-        else None,
+        "updated_at": datetime.fromtimestamp(parse_sf_datetime(stamp) / 1000, UTC) if stamp else None,
         "deleted": _flag(row, "IsDeleted"),
     }
 

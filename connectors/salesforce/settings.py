@@ -16,9 +16,7 @@ class SalesforceSettings(BaseSettings):
     instance_url: str = Field(description="e.g. https://acme.my.salesforce.com")
     token: SecretStr = Field(description="OAuth access token (session id)")
     api_version: str = "59.0"
-    ca_bundle: str | None = Field(
-        default=None, description="CA file to trust (the emulator's certificate)"
-    )
+    ca_bundle: str | None = Field(default=None, description="CA file to trust (the emulator's certificate)")
     daily_api_budget: int | None = Field(
         default=None, ge=1, description="Stop once the org's 24 h API usage reaches this many calls"
     )
@@ -36,3 +34,4 @@ class SalesforceSettings(BaseSettings):
     timeout_seconds: float = Field(default=60.0, gt=0)
     max_attempts: int = Field(default=8, ge=1)
     backoff_seconds: float = Field(default=0.5, ge=0)
+    max_backoff_seconds: float = Field(default=60.0, ge=0)

@@ -41,9 +41,7 @@ class SalesforceSource:
 
     name = "salesforce"
 
-    def __init__(
-        self, settings: SalesforceSettings, *, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
+    def __init__(self, settings: SalesforceSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self.settings = settings
         self.api = SalesforceApi(settings, sleep=sleep)
         self._sleep = sleep
@@ -59,9 +57,7 @@ class SalesforceSource:
         for sobject in OBJECTS[OBJECTS.index(cursor["stage"]) :]:
             cursor = {**cursor, "stage": sobject}
             pages = (
-                self._bulk_pages(sobject, cursor)
-                if cursor.get("bulk")
-                else self._soql_pages(sobject, cursor)
+                self._bulk_pages(sobject, cursor) if cursor.get("bulk") else self._soql_pages(sobject, cursor)
             )
             for page in pages:
                 cursor = page.cursor
@@ -78,9 +74,7 @@ class SalesforceSource:
     def _soql_pages(self, sobject: str, cursor: Cursor) -> Iterator[Page]:
         watermark = cursor["watermarks"][sobject]
         initial = watermark is None
-        reply = self.api.call(
-            self.api.sf.query, self._soql(sobject, watermark), include_deleted=not initial
-        )
+        reply = self.api.call(self.api.sf.query, self._soql(sobject, watermark), include_deleted=not initial)
         if initial and reply["totalSize"] > self.settings.bulk_threshold:
             yield from self._bulk_pages(sobject, cursor)
             return
@@ -111,9 +105,7 @@ class SalesforceSource:
             )
             rows = list(csv.DictReader(io.StringIO(result["records"])))
             stamps = [row["SystemModstamp"] for row in rows if row.get("SystemModstamp")]
-            max_seen = max(
-                [s for s in (state["max_seen"], *stamps) if s], default=None, key=_stamp_key
-            )
+            max_seen = max([s for s in (state["max_seen"], *stamps) if s], default=None, key=_stamp_key)
             records = [mapping.to_record(sobject, row) for row in rows]
             if result["locator"]:
                 state = {**state, "locator": result["locator"], "max_seen": max_seen}
@@ -128,17 +120,14 @@ class SalesforceSource:
     def _start_job(self, client: Any, sobject: str, cursor: Cursor) -> dict[str, Any]:
         # Bulk results are not ordered: the watermark is the highest SystemModstamp read,
         # applied only once every result page is in.
-        job = self.api.call(
-            client.create_job, "query", self._soql(sobject, None).split(" ORDER BY")[0]
-        )
+        job = self.api.call(client.create_job, "query", self._soql(sobject, None).split(" ORDER BY")[0])
         while True:
             info = self.api.call(client.get_job, job["id"], True)
             if info["state"] == "JobComplete":
                 return {"job": job["id"], "locator": "", "max_seen": None}
             if info["state"] in ("Failed", "Aborted"):
                 raise BulkJobFailedError(
-                    f"salesforce: bulk query on {sobject} ended {info['state']}: "
-                    f"{info.get('errorMessage')}"
+                    f"salesforce: bulk query on {sobject} ended {info['state']}: {info.get('errorMessage')}"
                 )
             self._sleep(self.settings.bulk_poll_seconds)
 

@@ -30,23 +30,17 @@ def classify(exc: Exception) -> Transient | None:
     status = exc.http_status or 0
     headers = exc.headers or {}
     if status == 429 or isinstance(exc, stripe.RateLimitError):
-        return Transient(
-            "429 rate limited", parse_retry_after(headers.get("Retry-After")), throttled=True
-        )
+        return Transient("429 rate limited", parse_retry_after(headers.get("Retry-After")), throttled=True)
     if status >= 500 or (isinstance(exc, stripe.APIError) and status in (0, 200)):
         # A 200 with an unreadable body surfaces as APIError("Invalid response body").
-        return Transient(
-            f"{status} {type(exc).__name__}", parse_retry_after(headers.get("Retry-After"))
-        )
+        return Transient(f"{status} {type(exc).__name__}", parse_retry_after(headers.get("Retry-After")))
     return None
 
 
 class StripeApi:
     """The Stripe list endpoints the connector uses, all through one caller."""
 
-    def __init__(
-        self, settings: StripeSettings, *, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
+    def __init__(self, settings: StripeSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
         http = stripe.RequestsClient(
             timeout=settings.timeout_seconds, session=TimeoutSession(settings.timeout_seconds)
         )
@@ -60,11 +54,11 @@ class StripeApi:
             "stripe",
             classify,
             policy=RetryPolicy(
-                max_attempts=settings.max_attempts, base_delay=settings.backoff_seconds
+                max_attempts=settings.max_attempts,
+                base_delay=settings.backoff_seconds,
+                max_delay=settings.max_backoff_seconds,
             ),
-            limiter=SlidingWindowLimiter(
-                settings.rate_limit_requests, settings.rate_limit_window_seconds
-            ),
+            limiter=SlidingWindowLimiter(settings.rate_limit_requests, settings.rate_limit_window_seconds),
             sleep=sleep,
         )
 

@@ -75,9 +75,7 @@ def _ts(value: Any) -> int | None:
     return int(parsed.replace(tzinfo=parsed.tzinfo or UTC).timestamp())
 
 
-def _error(
-    status: int, kind: str, message: str, code: str | None = None, **headers: str
-) -> ErrorResponse:
+def _error(status: int, kind: str, message: str, code: str | None = None, **headers: str) -> ErrorResponse:
     body: dict[str, Any] = {"error": {"type": kind, "message": message}}
     if code:
         body["error"]["code"] = code
@@ -166,9 +164,7 @@ class _Collection:
 class StripeEmulator:
     """In-memory Stripe account, served by :func:`connectors.core.emulator.run_emulator`."""
 
-    def __init__(
-        self, *, api_key: str = "sk_test_emulator", webhook_secret: str = "whsec_emulator"
-    ) -> None:
+    def __init__(self, *, api_key: str = "sk_test_emulator", webhook_secret: str = "whsec_emulator") -> None:
         self.api_key = api_key
         self.webhook_secret = webhook_secret
         self.data = {name: _Collection() for name in RESOURCES}
@@ -314,15 +310,11 @@ class StripeEmulator:
                 self._emit("invoice.finalized", obj)
             return str(obj["id"])
 
-    def pay_invoice(
-        self, invoice_id: str, amount: float | None = None, at: int | None = None
-    ) -> None:
+    def pay_invoice(self, invoice_id: str, amount: float | None = None, at: int | None = None) -> None:
         """Record a payment: in full marks it paid (``invoice.paid``), else ``invoice.updated``."""
         with self._lock:
             obj = self.data["invoices"].items[invoice_id]
-            paid = (
-                obj["amount_remaining"] if amount is None else minor_units(amount, obj["currency"])
-            )
+            paid = obj["amount_remaining"] if amount is None else minor_units(amount, obj["currency"])
             previous = {
                 "amount_paid": obj["amount_paid"],
                 "amount_remaining": obj["amount_remaining"],
@@ -371,9 +363,7 @@ class StripeEmulator:
         """The truth: objects of a resource that are not deleted, by id."""
         return {k: v for k, v in self.data[resource].items.items() if not v.get("deleted")}
 
-    def _emit(
-        self, kind: str, obj: dict[str, Any], previous: Mapping[str, Any] | None = None
-    ) -> None:
+    def _emit(self, kind: str, obj: dict[str, Any], previous: Mapping[str, Any] | None = None) -> None:
         snapshot = json.loads(json.dumps(self._render(obj)))
         event: dict[str, Any] = {
             "id": self._id("evt"),
@@ -434,11 +424,7 @@ class StripeEmulator:
                     "parameter_invalid_integer",
                 )
             )
-        created = {
-            op: int(q[f"created[{op}]"])
-            for op in ("gt", "gte", "lt", "lte")
-            if f"created[{op}]" in q
-        }
+        created = {op: int(q[f"created[{op}]"]) for op in ("gt", "gte", "lt", "lte") if f"created[{op}]" in q}
         if resource == "events":
             oldest = int(time.time()) - EVENT_RETENTION_SECONDS
             created["gte"] = max(created.get("gte", oldest), oldest)

@@ -17,9 +17,7 @@ class StripeSettings(BaseSettings):
 
     api_key: SecretStr = Field(description="Secret or restricted key (read access suffices)")
     base_url: str | None = Field(default=None, description="Unset means the real Stripe API")
-    webhook_secret: SecretStr | None = Field(
-        default=None, description="whsec_... of the webhook endpoint"
-    )
+    webhook_secret: SecretStr | None = Field(default=None, description="whsec_... of the webhook endpoint")
     webhook_tolerance_seconds: int = Field(default=300, ge=1)
     rate_limit_requests: int = Field(
         default=25, ge=1, description="Requests allowed per window (test mode: 25/s)"
@@ -28,6 +26,7 @@ class StripeSettings(BaseSettings):
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=8, ge=1)
     backoff_seconds: float = Field(default=0.5, ge=0)
+    max_backoff_seconds: float = Field(default=60.0, ge=0)
 
     @property
     def host(self) -> str:

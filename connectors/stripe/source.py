@@ -106,9 +106,7 @@ class StripeSource:
                 yield Page(records, cursor)
                 if not more:
                     break
-        yield Page(
-            [], {"phase": "incremental", "last_event": cursor["anchor"], "since": cursor["started"]}
-        )
+        yield Page([], {"phase": "incremental", "last_event": cursor["anchor"], "since": cursor["started"]})
 
     # ----- incremental sync -----
 

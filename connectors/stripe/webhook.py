@@ -16,9 +16,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 EventHandler = Callable[[dict[str, Any]], None]
 
 
-def webhook_router(
-    *, webhook_secret: str, on_event: EventHandler, tolerance_seconds: int = 300
-) -> APIRouter:
+def webhook_router(*, webhook_secret: str, on_event: EventHandler, tolerance_seconds: int = 300) -> APIRouter:
     """A router with the webhook route; ``on_event`` gets each verified event as a dict
     (e.g. to schedule an incremental Stripe sync or apply ``invoice.paid`` at once)."""
     router = APIRouter()
