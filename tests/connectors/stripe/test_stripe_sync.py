@@ -57,8 +57,9 @@ def assert_matches_account(profile: Profile, emulator: StripeEmulator) -> None:
     assert set(profile.live("account")) == set(emulator.live("customers"))
     assert set(profile.live("invoice")) == set(emulator.live("invoices"))
     assert set(profile.live("credit_note")) == set(emulator.live("credit_notes"))
+    records = profile.live("invoice")
     for invoice_id, invoice in emulator.live("invoices").items():
-        record = profile.live("invoice")[invoice_id]
+        record = records[invoice_id]
         assert (record.status, record.amount_remaining * 100) == (invoice["status"], invoice["amount_remaining"])
 
 
@@ -125,7 +126,8 @@ def test_many_events_are_applied_page_by_page_in_order(account):
 
     profile.sync(source)
 
-    assert all(profile.live("invoice")[i].status == "paid" for i in open_ids[:250])
+    records = profile.live("invoice")
+    assert all(records[i].status == "paid" for i in open_ids[:250])
     assert source.stats.calls - calls_before == ceil(500 / 100)
 
 
