@@ -45,7 +45,9 @@ class SlidingWindowLimiter:
 
     A token bucket refilled at N/W allows up to 2N requests in some window (a full bucket
     plus a window of refill), which a rolling-window vendor answers with 429; keeping the
-    send times of the last N calls is exact and still lets a full window's burst through.
+    times of the last N calls is exact and still lets a full window's burst through. Each
+    call's time is moved to when its answer arrived (:meth:`settle`): the vendor saw the
+    request no later than that, so the next window can never overlap the vendor's.
     """
 
     def __init__(
@@ -79,6 +81,12 @@ class SlidingWindowLimiter:
                 pause = self.window - (now - self._sent[0])
                 self._sleep(pause)
                 waited += pause
+
+    def settle(self) -> None:
+        """Stamp the latest call with the time its answer (or failure) came back."""
+        with self._lock:
+            if self._sent:
+                self._sent[-1] = self._clock()
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,9 @@ class VendorCaller:
                 if failure is None:
                     raise
                 self._note_failure(failure, attempt, exc)
+            finally:
+                if self.limiter is not None:
+                    self.limiter.settle()
             attempt += 1
 
     def _note_failure(self, failure: Transient, attempt: int, exc: Exception) -> None:

@@ -94,6 +94,7 @@ class EmulatorGate:
         self.rate_limit: RollingWindow | None = None
         self.calls = 0
         self.calls_by_path: dict[str, int] = {}
+        self.arrivals: list[float] | None = None  # monotonic arrival times, when recording
         self.lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -104,6 +105,8 @@ class EmulatorGate:
             self.calls += 1
             path = scope["path"]
             self.calls_by_path[path] = self.calls_by_path.get(path, 0) + 1
+            if self.arrivals is not None:
+                self.arrivals.append(time.monotonic())
             fault = self.faults.take()
             admitted, remaining, wait = self._admit()
         if not admitted:
@@ -195,7 +198,8 @@ def run_emulator(
     try:
         yield f"{scheme}://127.0.0.1:{port}"
     finally:
-        server.should_exit = True
+        # Clients keep connections alive; do not wait for them to hang up.
+        server.should_exit = server.force_exit = True
         thread.join(timeout=5)
 
 
