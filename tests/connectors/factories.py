@@ -113,7 +113,7 @@ class Profile:
                 return
             self.apply(page)
 
-    def live(self, kind: str) -> dict[str, RecordBase]:
+    def live(self, kind: str) -> dict[str, Any]:
         """Records of one kind that are not deleted, by external id."""
         return {k[2]: r for k, r in self.records.items() if k[0] == kind and not r.deleted}
 
@@ -160,7 +160,7 @@ def load_worker_profile(state: Path) -> Profile:
 
     from connectors.core.records import Record
 
-    adapter: TypeAdapter[Any] = TypeAdapter(Record)
+    adapter: TypeAdapter[Any] = TypeAdapter(Record)  # type: ignore[arg-type]
     profile = Profile()
     saved = json.loads((state / "cursor.json").read_text())
     lines = (state / "records.jsonl").read_text().splitlines()[: saved["records"]]

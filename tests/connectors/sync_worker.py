@@ -13,20 +13,29 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def main(connector: str, state: Path) -> None:
     spec = importlib.import_module(f"connectors.{connector}.plugin").CONNECTOR
     source = spec.source()
     cursor_file, records_file = state / "cursor.json", state / "records.jsonl"
-    saved = json.loads(cursor_file.read_text()) if cursor_file.exists() else {"cursor": None, "pages": 0, "records": 0}
+    saved: dict[str, Any] = (
+        json.loads(cursor_file.read_text())
+        if cursor_file.exists()
+        else {"cursor": None, "pages": 0, "records": 0}
+    )
     with records_file.open("a", encoding="utf-8") as out:
         for page in source.pull(saved["cursor"]):
             for record in page.records:
                 out.write(record.model_dump_json() + "\n")
             out.flush()
             os.fsync(out.fileno())
-            saved = {"cursor": page.cursor, "pages": saved["pages"] + 1, "records": saved["records"] + len(page.records)}
+            saved = {
+                "cursor": page.cursor,
+                "pages": saved["pages"] + 1,
+                "records": saved["records"] + len(page.records),
+            }
             tmp = state / "cursor.tmp"
             tmp.write_text(json.dumps(saved))
             os.replace(tmp, cursor_file)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from math import ceil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,16 +30,22 @@ COMPANIES, CONTACTS, DEALS = 230, 120, 40
 @pytest.fixture
 def portal() -> Iterator[tuple[HubSpotEmulator, str]]:
     emulator = HubSpotEmulator()
-    emulator.seed(owners=OWNERS, companies=companies(COMPANIES), contacts=contacts(CONTACTS), deals=deals(DEALS))
+    emulator.seed(
+        owners=OWNERS, companies=companies(COMPANIES), contacts=contacts(CONTACTS), deals=deals(DEALS)
+    )
     emulator.gate.faults.timeout_delay_seconds = 1.0
     with run_emulator(emulator.app) as url:
         yield emulator, url
 
 
-def make_source(url: str, **overrides: object) -> HubSpotSource:
+def make_source(url: str, **overrides: Any) -> HubSpotSource:
     settings = HubSpotSettings(
-        token="emulator-token", base_url=url, search_lag_seconds=0, backoff_seconds=0.01,
-        max_backoff_seconds=0.05, **overrides,
+        token="emulator-token",
+        base_url=url,
+        search_lag_seconds=0,
+        backoff_seconds=0.01,
+        max_backoff_seconds=0.05,
+        **overrides,
     )
     return HubSpotSource(settings)
 
@@ -65,9 +72,11 @@ def test_full_sync_reads_every_object_at_the_minimum_page_count(portal):
     assert account.owner_email in {o["email"] for o in OWNERS}
     assert account.other_ids["stripe_customer_id"].startswith("cus_demo")
     contact = next(iter(profile.live("contact").values()))
-    assert contact.account_external_ids and contact.account_external_ids[0] in profile.live("account")
+    assert contact.account_external_ids
+    assert contact.account_external_ids[0] in profile.live("account")
     renewal = next(iter(profile.live("deal").values()))
-    assert renewal.is_renewal and renewal.amount is not None
+    assert renewal.is_renewal
+    assert renewal.amount is not None
     # one owners page + ceil(n/100) list pages per object type, nothing else
     assert source.stats.calls == 1 + ceil(COMPANIES / 100) + ceil(CONTACTS / 100) + ceil(DEALS / 100)
 
@@ -118,7 +127,8 @@ def test_resume_after_crash_has_no_gaps_or_duplicates(portal):
     emulator, url = portal
     profile = Profile()
     profile.sync(make_source(url), crash_after=3)
-    assert profile.cursor is not None and profile.cursor["phase"] == "full"
+    assert profile.cursor is not None
+    assert profile.cursor["phase"] == "full"
     emulator.update("companies", next(iter(emulator.live("companies"))), {"name": "Changed While Down"})
 
     profile.sync(make_source(url))
@@ -139,7 +149,8 @@ def test_killed_process_resumes_from_its_committed_cursor(portal, tmp_path: Path
     }
     committed = run_worker_until_killed("hubspot", tmp_path, env, pages=3)
     profile = load_worker_profile(tmp_path)
-    assert 3 <= committed < 6 and profile.cursor is not None
+    assert 3 <= committed < 6
+    assert profile.cursor is not None
 
     profile.sync(make_source(url))
 

@@ -84,10 +84,14 @@ def test_signature_follows_hubspot_v3_with_decoded_uri():
     secret, body, ts = "app-secret", b'[{"objectId":7}]', int(time.time() * 1000)
     decoded = "https://nudge.example/integrations/hubspot/webhook?portal=a:b&next=/x"
     expected = base64.b64encode(
-        hmac.new(secret.encode(), b"POST" + decoded.encode() + body + str(ts).encode(), hashlib.sha256).digest()
+        hmac.new(
+            secret.encode(), b"POST" + decoded.encode() + body + str(ts).encode(), hashlib.sha256
+        ).digest()
     ).decode()
     encoded = "https://nudge.example/integrations/hubspot/webhook?portal=a%3Ab&next=%2Fx"
 
     verify_v3(secret=secret, method="POST", uri=encoded, body=body, signature=expected, timestamp=str(ts))
     with pytest.raises(SignatureError):
-        verify_v3(secret="other", method="POST", uri=encoded, body=body, signature=expected, timestamp=str(ts))
+        verify_v3(
+            secret="other", method="POST", uri=encoded, body=body, signature=expected, timestamp=str(ts)
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from math import ceil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,16 +35,14 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
 @pytest.fixture
 def org(certificate) -> Iterator[tuple[SalesforceEmulator, str]]:
     emulator = SalesforceEmulator()
-    emulator.seed(
-        users=OWNERS, accounts=companies(ACCOUNTS), contacts=contacts(50), opportunities=deals(30)
-    )
+    emulator.seed(users=OWNERS, accounts=companies(ACCOUNTS), contacts=contacts(50), opportunities=deals(30))
     emulator.gate.faults.timeout_delay_seconds = 1.0
     cert, key = certificate
     with run_emulator(emulator.app, ssl_certfile=cert, ssl_keyfile=key) as url:
         yield emulator, url
 
 
-def make_source(url: str, cert: str, **overrides: object) -> SalesforceSource:
+def make_source(url: str, cert: str, **overrides: Any) -> SalesforceSource:
     settings = SalesforceSettings(
         instance_url=url,
         token="00Demulator!session",
@@ -58,7 +57,12 @@ def make_source(url: str, cert: str, **overrides: object) -> SalesforceSource:
 
 def assert_matches_org(profile: Profile, emulator: SalesforceEmulator) -> None:
     """Every live record is in the profile with its current name; deleted ones are not live."""
-    for kind, sobject in (("person", "User"), ("account", "Account"), ("contact", "Contact"), ("deal", "Opportunity")):
+    for kind, sobject in (
+        ("person", "User"),
+        ("account", "Account"),
+        ("contact", "Contact"),
+        ("deal", "Opportunity"),
+    ):
         assert set(profile.live(kind)) == set(emulator.live(sobject)), kind
     accounts = profile.live("account")
     assert {rid: a["Name"] for rid, a in emulator.live("Account").items()} == {
@@ -75,7 +79,8 @@ def test_full_sync_pages_soql_batches_at_the_minimum(org, certificate):
     assert_matches_org(profile, emulator)
     account = next(iter(profile.live("account").values()))
     assert account.owner_email in {o["email"] for o in OWNERS}
-    assert account.domain and account.other_ids["stripe_customer_id"].startswith("cus_demo")
+    assert account.domain
+    assert account.other_ids["stripe_customer_id"].startswith("cus_demo")
     assert next(iter(profile.live("deal").values())).is_renewal
     assert source.stats.calls == 1 + ceil(ACCOUNTS / 2000) + 1 + 1
     assert source.api.used == emulator.api_usage  # read back from Sforce-Limit-Info
@@ -105,7 +110,8 @@ def test_large_initial_load_uses_bulk_api_and_resumes_mid_job(org, certificate):
     profile = Profile()
     bulk = {"bulk_threshold": 1000, "bulk_page_size": 1000}
     profile.sync(make_source(url, certificate[0], **bulk), crash_after=4)
-    assert profile.cursor is not None and profile.cursor["bulk"]["locator"]
+    assert profile.cursor is not None
+    assert profile.cursor["bulk"]["locator"]
     profile.sync(make_source(url, certificate[0], **bulk))
 
     assert_matches_org(profile, emulator)
@@ -151,7 +157,8 @@ def test_daily_api_budget_stops_cleanly_and_resumes(org, certificate):
     profile = Profile()
     with pytest.raises(ApiBudgetExceededError, match=r"org usage 9002/10000, Nudge budget 9002"):
         profile.sync(make_source(url, certificate[0], daily_api_budget=9_002))
-    assert profile.cursor is not None and profile.cursor["stage"] == "Account"
+    assert profile.cursor is not None
+    assert profile.cursor["stage"] == "Account"
 
     profile.sync(make_source(url, certificate[0], max_api_usage_percent=95))
     assert_matches_org(profile, emulator)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from math import ceil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def account() -> Iterator[tuple[StripeEmulator, str]]:
         yield emulator, url
 
 
-def make_source(url: str, **overrides: object) -> StripeSource:
+def make_source(url: str, **overrides: Any) -> StripeSource:
     settings = StripeSettings(
         api_key="sk_test_emulator",
         base_url=url,
@@ -60,7 +61,10 @@ def assert_matches_account(profile: Profile, emulator: StripeEmulator) -> None:
     records = profile.live("invoice")
     for invoice_id, invoice in emulator.live("invoices").items():
         record = records[invoice_id]
-        assert (record.status, record.amount_remaining * 100) == (invoice["status"], invoice["amount_remaining"])
+        assert (record.status, record.amount_remaining * 100) == (
+            invoice["status"],
+            invoice["amount_remaining"],
+        )
 
 
 def test_full_sync_lists_everything_at_the_minimum_page_count(account):
@@ -71,11 +75,16 @@ def test_full_sync_lists_everything_at_the_minimum_page_count(account):
 
     assert_matches_account(profile, emulator)
     paid = next(r for r in profile.live("invoice").values() if r.status == "paid")
-    assert paid.paid_at is not None and paid.amount_paid == paid.total and paid.amount_remaining == 0
+    assert paid.paid_at is not None
+    assert paid.amount_paid == paid.total
+    assert paid.amount_remaining == 0
     partial = next(r for r in profile.live("invoice").values() if r.status == "open" and r.amount_paid)
-    assert partial.amount_paid == Decimal("300") and partial.amount_remaining == partial.total - 300
+    assert partial.amount_paid == Decimal("300")
+    assert partial.amount_remaining == partial.total - 300
     assert profile.live("payment")[f"{paid.external_id}:paid"].amount == paid.amount_paid
-    assert profile.cursor == {"phase": "incremental", "last_event": None, "since": profile.cursor["since"]}
+    assert profile.cursor is not None
+    assert profile.cursor["phase"] == "incremental"
+    assert profile.cursor["last_event"] is None
     # one anchor lookup + ceil(n/100) pages for customers, invoices and credit notes
     assert source.stats.calls == 1 + ceil(CUSTOMERS / 100) + ceil(INVOICES / 100) + 1
 
@@ -91,7 +100,9 @@ def test_incremental_sync_applies_events(account):
     emulator.void_invoice(open_ids[2])
     emulator.delete_customer("cus_demo0005")
     new_customer = emulator.create_customer(name="Globex", email="ap@globex.example")
-    new_invoice = emulator.create_invoice(customer=new_customer, number="GX-1", total=990, due_date="2026-12-31")
+    new_invoice = emulator.create_invoice(
+        customer=new_customer, number="GX-1", total=990, due_date="2026-12-31"
+    )
     emulator.create_credit_note(invoice=new_invoice, amount=90, reason="duplicate")
     calls_before = source.stats.calls
 
@@ -144,7 +155,8 @@ def test_resume_after_crash_mid_list_and_mid_events(account):
     emulator, url = account
     profile = Profile()
     profile.sync(make_source(url), crash_after=3)
-    assert profile.cursor is not None and profile.cursor["phase"] == "full"
+    assert profile.cursor is not None
+    assert profile.cursor["phase"] == "full"
     profile.sync(make_source(url))
     emulator.pay_invoice(next(iter(emulator.live("invoices"))))
     profile.sync(make_source(url))
