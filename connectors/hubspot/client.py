@@ -25,7 +25,8 @@ T = TypeVar("T")
 
 
 class MalformedResponseError(ValueError):
-    """HubSpot answered 200 with a body the client could not turn into the expected shape."""
+    """HubSpot answered 200 with a body the client could not read: the generated client then
+    returns a model whose ``results`` is None instead of raising."""
 
 
 def classify(exc: Exception) -> Transient | None:
@@ -42,9 +43,7 @@ def classify(exc: Exception) -> Transient | None:
         return None
     if isinstance(exc, urllib3.exceptions.HTTPError):
         return Transient(f"network: {type(exc).__name__}")
-    if isinstance(exc, MalformedResponseError | ValueError):
-        # The generated client raises ValueError when a required field is missing from
-        # a truncated body; a retry fetches the page again.
+    if isinstance(exc, MalformedResponseError):
         return Transient(f"malformed body: {exc}")
     return None
 
