@@ -27,17 +27,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from connectors.core.emulator import run_emulator  # noqa: E402
-from connectors.core.protocols import Cursor, Source  # noqa: E402
-from connectors.hubspot.emulator import HubSpotEmulator  # noqa: E402
-from connectors.hubspot.settings import HubSpotSettings  # noqa: E402
-from connectors.hubspot.source import HubSpotSource  # noqa: E402
-from connectors.salesforce.emulator import SalesforceEmulator, tls_files  # noqa: E402
-from connectors.salesforce.settings import SalesforceSettings  # noqa: E402
-from connectors.salesforce.source import SalesforceSource  # noqa: E402
-from connectors.stripe.emulator import StripeEmulator  # noqa: E402
-from connectors.stripe.settings import StripeSettings  # noqa: E402
-from connectors.stripe.source import StripeSource  # noqa: E402
+from connectors.core.emulator import run_emulator
+from connectors.core.protocols import Cursor, Source
+from connectors.hubspot.emulator import HubSpotEmulator
+from connectors.hubspot.settings import HubSpotSettings
+from connectors.hubspot.source import HubSpotSource
+from connectors.salesforce.emulator import SalesforceEmulator, tls_files
+from connectors.salesforce.settings import SalesforceSettings
+from connectors.salesforce.source import SalesforceSource
+from connectors.stripe.emulator import StripeEmulator
+from connectors.stripe.settings import StripeSettings
+from connectors.stripe.source import StripeSource
 
 # (HubSpot companies, Salesforce accounts, Stripe invoices, rate-limit tier (calls, seconds, windows))
 SCALES: dict[str, tuple[int, int, int, tuple[int, float, int]]] = {
@@ -50,30 +50,47 @@ TARGET, INCREMENTAL_TARGET, RATE_TARGET = 1.05, 0.03, 0.9
 CHANGED = 0.01
 
 
-def seed(companies: int, accounts: int, invoices: int) -> tuple[HubSpotEmulator, SalesforceEmulator, StripeEmulator]:
+def seed(
+    companies: int, accounts: int, invoices: int
+) -> tuple[HubSpotEmulator, SalesforceEmulator, StripeEmulator]:
     """Emulators loaded in memory (no HTTP) with the three books."""
     hubspot = HubSpotEmulator()
     hubspot.seed(
         owners=OWNERS,
         companies=(
-            {"name": f"Company {i}", "domain": f"c{i}.example", "owner_email": OWNERS[i % 20]["email"],
-             "stripe_customer_id": f"cus_{i:07d}"}
+            {
+                "name": f"Company {i}",
+                "domain": f"c{i}.example",
+                "owner_email": OWNERS[i % 20]["email"],
+                "stripe_customer_id": f"cus_{i:07d}",
+            }
             for i in range(companies)
         ),
     )
     salesforce = SalesforceEmulator()
     salesforce.seed(
         users=OWNERS,
-        accounts=({"name": f"Account {i}", "domain": f"a{i}.example", "owner_email": OWNERS[i % 20]["email"]}
-                  for i in range(accounts)),
+        accounts=(
+            {"name": f"Account {i}", "domain": f"a{i}.example", "owner_email": OWNERS[i % 20]["email"]}
+            for i in range(accounts)
+        ),
     )
     stripe = StripeEmulator()
     customers = max(1, invoices // 100)
     stripe.seed(
-        customers=({"id": f"cus_{i:07d}", "name": f"Company {i}", "email": f"ap@c{i}.example"} for i in range(customers)),
+        customers=(
+            {"id": f"cus_{i:07d}", "name": f"Company {i}", "email": f"ap@c{i}.example"}
+            for i in range(customers)
+        ),
         invoices=(
-            {"customer": f"cus_{i % customers:07d}", "number": f"INV-{i}", "total": 100 + i % 900,
-             "issue_date": "2026-09-01", "due_date": "2026-10-01", "status": "open"}
+            {
+                "customer": f"cus_{i % customers:07d}",
+                "number": f"INV-{i}",
+                "total": 100 + i % 900,
+                "issue_date": "2026-09-01",
+                "due_date": "2026-10-01",
+                "status": "open",
+            }
             for i in range(invoices)
         ),
     )
@@ -94,7 +111,9 @@ def sync(source: Source, since: Cursor | None) -> tuple[Cursor | None, int, int,
     return cursor, records, source.stats.calls - calls, time.perf_counter() - started
 
 
-def change_one_percent(hubspot: HubSpotEmulator, salesforce: SalesforceEmulator, stripe: StripeEmulator) -> dict[str, int]:
+def change_one_percent(
+    hubspot: HubSpotEmulator, salesforce: SalesforceEmulator, stripe: StripeEmulator
+) -> dict[str, int]:
     """Update 1 % of each book (a tenth of the CRM share as deletions); return counts."""
     company_ids = list(hubspot.objects["companies"])
     step = int(1 / CHANGED)
@@ -112,8 +131,11 @@ def change_one_percent(hubspot: HubSpotEmulator, salesforce: SalesforceEmulator,
     invoice_ids = list(stripe.data["invoices"].order)
     for iid in invoice_ids[::step]:
         stripe.pay_invoice(iid)
-    return {"hubspot": len(company_ids[::step]), "salesforce": len(account_ids[::step]),
-            "stripe": len(invoice_ids[::step])}
+    return {
+        "hubspot": len(company_ids[::step]),
+        "salesforce": len(account_ids[::step]),
+        "stripe": len(invoice_ids[::step]),
+    }
 
 
 def rate_phase(hubspot: HubSpotEmulator, url: str, tier: tuple[int, float, int]) -> dict[str, Any]:
@@ -123,8 +145,9 @@ def rate_phase(hubspot: HubSpotEmulator, url: str, tier: tuple[int, float, int])
     max_calls, window, windows = tier
     hubspot.gate.set_rate_limit(max_calls, window)
     hubspot.gate.arrivals = []
-    settings = HubSpotSettings(token=hubspot.token, base_url=url, rate_limit_requests=max_calls,
-                               rate_limit_window_seconds=window)
+    settings = HubSpotSettings(
+        token=hubspot.token, base_url=url, rate_limit_requests=max_calls, rate_limit_window_seconds=window
+    )
     source = HubSpotSource(settings)
     wanted = max_calls * (windows + 1)  # run past the measured windows
     while source.stats.calls < wanted:  # re-list from the start until enough windows passed
@@ -135,9 +158,14 @@ def rate_phase(hubspot: HubSpotEmulator, url: str, tier: tuple[int, float, int])
     hubspot.gate.set_rate_limit(None)
     in_windows = sum(1 for t in arrivals if t - arrivals[0] < windows * window)
     allowed = max_calls * windows
-    return {"rate_ratio": round(in_windows / allowed, 3), "rate_target": RATE_TARGET,
-            "rate_allowed_per_s": max_calls / window, "rate_calls_in_windows": in_windows,
-            "rate_allowed_in_windows": allowed, "throttled_429": source.stats.throttled}
+    return {
+        "rate_ratio": round(in_windows / allowed, 3),
+        "rate_target": RATE_TARGET,
+        "rate_allowed_per_s": max_calls / window,
+        "rate_calls_in_windows": in_windows,
+        "rate_allowed_in_windows": allowed,
+        "throttled_429": source.stats.throttled,
+    }
 
 
 def run(scale: str) -> dict[str, Any]:
@@ -152,35 +180,71 @@ def run(scale: str) -> dict[str, Any]:
         sf_url = stack.enter_context(run_emulator(salesforce.app, ssl_certfile=cert, ssl_keyfile=key))
         st_url = stack.enter_context(run_emulator(stripe.app))
         sources: dict[str, Source] = {
-            "hubspot": HubSpotSource(HubSpotSettings(token=hubspot.token, base_url=hs_url, search_lag_seconds=0,
-                                                     rate_limit_requests=100_000)),
-            "salesforce": SalesforceSource(SalesforceSettings(instance_url=sf_url, token=salesforce.session_id,
-                                                              ca_bundle=cert)),
-            "stripe": StripeSource(StripeSettings(api_key=stripe.api_key, base_url=st_url, rate_limit_requests=100_000)),
+            "hubspot": HubSpotSource(
+                HubSpotSettings(
+                    token=hubspot.token, base_url=hs_url, search_lag_seconds=0, rate_limit_requests=100_000
+                )
+            ),
+            "salesforce": SalesforceSource(
+                SalesforceSettings(instance_url=sf_url, token=salesforce.session_id, ca_bundle=cert)
+            ),
+            "stripe": StripeSource(
+                StripeSettings(api_key=stripe.api_key, base_url=st_url, rate_limit_requests=100_000)
+            ),
         }
         minimum = {
-            "hubspot": minimum_calls({"owners": (len(OWNERS), 500), "companies": (companies, 100),
-                                      "contacts": (0, 100), "deals": (0, 100)}),
-            "salesforce": minimum_calls({"User": (len(OWNERS), 2000), "Account": (accounts, 2000),
-                                         "Contact": (0, 2000), "Opportunity": (0, 2000)}),
-            "stripe": minimum_calls({"customers": (max(1, invoices // 100), 100), "invoices": (invoices, 100),
-                                     "credit_notes": (0, 100)}),
+            "hubspot": minimum_calls(
+                {
+                    "owners": (len(OWNERS), 500),
+                    "companies": (companies, 100),
+                    "contacts": (0, 100),
+                    "deals": (0, 100),
+                }
+            ),
+            "salesforce": minimum_calls(
+                {
+                    "User": (len(OWNERS), 2000),
+                    "Account": (accounts, 2000),
+                    "Contact": (0, 2000),
+                    "Opportunity": (0, 2000),
+                }
+            ),
+            "stripe": minimum_calls(
+                {
+                    "customers": (max(1, invoices // 100), 100),
+                    "invoices": (invoices, 100),
+                    "credit_notes": (0, 100),
+                }
+            ),
         }
         full: dict[str, dict[str, Any]] = {}
         cursors: dict[str, Cursor | None] = {}
         for name, source in sources.items():
             print(f"full sync: {name}", flush=True)
             cursors[name], records, calls, seconds = sync(source, None)
-            full[name] = {"records": records, "calls": calls, "minimum": minimum[name],
-                          "ratio": round(calls / minimum[name], 4), "seconds": round(seconds, 1)}
-            print(f"  {records:,} records, {calls:,} calls (minimum {minimum[name]:,}) in {seconds:.1f}s", flush=True)
+            full[name] = {
+                "records": records,
+                "calls": calls,
+                "minimum": minimum[name],
+                "ratio": round(calls / minimum[name], 4),
+                "seconds": round(seconds, 1),
+            }
+            print(
+                f"  {records:,} records, {calls:,} calls (minimum {minimum[name]:,}) in {seconds:.1f}s",
+                flush=True,
+            )
         changed = change_one_percent(hubspot, salesforce, stripe)
         incremental: dict[str, dict[str, Any]] = {}
         for name, source in sources.items():
             print(f"incremental sync after 1% changed: {name}", flush=True)
             _, records, calls, seconds = sync(source, cursors[name])
-            incremental[name] = {"changed": changed[name], "records": records, "calls": calls,
-                                 "ratio_to_full": round(calls / full[name]["calls"], 4), "seconds": round(seconds, 2)}
+            incremental[name] = {
+                "changed": changed[name],
+                "records": records,
+                "calls": calls,
+                "ratio_to_full": round(calls / full[name]["calls"], 4),
+                "seconds": round(seconds, 2),
+            }
             print(f"  {records:,} records, {calls:,} calls in {seconds:.2f}s", flush=True)
         print(f"rate-limited HubSpot sync at {tier[0]} calls / {tier[1]:g} s", flush=True)
         rate = rate_phase(hubspot, hs_url, tier)
@@ -209,8 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     result = run(parser.parse_args(argv).scale)
     print(json.dumps(result))
-    ok = (result["ratio"] <= TARGET and result["incremental_ratio"] <= INCREMENTAL_TARGET
-          and result["rate_ratio"] >= RATE_TARGET)
+    ok = (
+        result["ratio"] <= TARGET
+        and result["incremental_ratio"] <= INCREMENTAL_TARGET
+        and result["rate_ratio"] >= RATE_TARGET
+    )
     return 0 if ok else 1
 
 

@@ -130,8 +130,9 @@ class HubSpotEmulator:
     ) -> None:
         """Load plain dicts without emitting webhooks.
 
-        owners: ``email, first_name, last_name``; companies: ``name, domain, owner_email,
-        stripe_customer_id`` plus any raw ``properties``; contacts: ``email, first_name,
+        owners: ``email, first_name, last_name``; companies: ``id?, name, domain,
+        owner_email, stripe_customer_id`` plus any raw ``properties`` (numeric ``id`` keeps
+        the caller's HubSpot id); contacts: ``email, first_name,
         last_name, company_domain``; deals: ``name, amount, stage, close_date, renewal,
         company_domain, owner_email``.
         """
@@ -141,7 +142,9 @@ class HubSpotEmulator:
             by_email = {o["email"]: oid for oid, o in self.owners.items()}
             by_domain: dict[str, int] = {}
             for row in companies:
-                cid = self._insert("companies", _company_properties(row, by_email), emit=False)
+                cid = self._insert(
+                    "companies", _company_properties(row, by_email), emit=False, object_id=row.get("id")
+                )
                 by_domain.setdefault(str(row.get("domain", "")), cid)
             for row in contacts:
                 self._seed_child("contacts", _contact_properties(row), row, by_domain)
@@ -155,7 +158,7 @@ class HubSpotEmulator:
         row: Mapping[str, Any],
         by_domain: dict[str, int],
     ) -> None:
-        oid = self._insert(object_type, properties, emit=False)
+        oid = self._insert(object_type, properties, emit=False, object_id=row.get("id"))
         company = by_domain.get(str(row.get("company_domain", "")))
         if company is not None:
             self.associate(object_type, oid, "companies", company)
@@ -225,15 +228,18 @@ class HubSpotEmulator:
         self._next_id += 1
         return self._next_id
 
-    def _insert(self, object_type: str, properties: dict[str, str], *, emit: bool) -> int:
-        oid = self._new_id()
+    def _insert(
+        self, object_type: str, properties: dict[str, str], *, emit: bool, object_id: Any = None
+    ) -> int:
+        oid = self._new_id() if object_id is None else int(object_id)
+        self._next_id = max(self._next_id, oid)
         ms = self._now()
         props = {k: str(v) for k, v in properties.items() if v is not None}
         props.update({"hs_object_id": str(oid), "createdate": iso_ms(ms)})
         obj = {"id": oid, "properties": props, "createdAt": iso_ms(ms), "archived": False}
         self._touch(object_type, obj, ms)
         self.objects[object_type][oid] = obj
-        self._ids[object_type].append(oid)
+        bisect.insort(self._ids[object_type], oid)  # list pages go by id
         if emit:
             self._emit(object_type, "creation", oid, ms)
         return oid

@@ -140,7 +140,7 @@ class SalesforceEmulator:
         contacts: Iterable[Mapping[str, Any]] = (),
         opportunities: Iterable[Mapping[str, Any]] = (),
     ) -> None:
-        """Load plain dicts: users ``email, first_name, last_name``; accounts ``name, domain,
+        """Load plain dicts: users ``email, first_name, last_name``; accounts ``id?, name, domain,
         owner_email, stripe_customer_id``; contacts ``email, first_name, last_name,
         account_domain``; opportunities ``name, amount, stage, close_date, renewal,
         account_domain, owner_email``."""
@@ -168,6 +168,7 @@ class SalesforceEmulator:
                         "Stripe_Customer_Id__c": row.get("stripe_customer_id"),
                         "BillingCountry": row.get("country"),
                     },
+                    row.get("id"),
                 )
                 accounts_by_domain.setdefault(str(row.get("domain")), aid)
             for row in contacts:
@@ -198,10 +199,10 @@ class SalesforceEmulator:
                     },
                 )
 
-    def create(self, sobject: str, fields: Mapping[str, Any]) -> str:
-        """Insert a record; returns its 18-character id."""
+    def create(self, sobject: str, fields: Mapping[str, Any], record_id: str | None = None) -> str:
+        """Insert a record (with the caller's 18-character id, or a new one); return its id."""
         with self._lock:
-            rid = f"{PREFIXES[sobject]}5g00000{next(self._counter):08d}"
+            rid = record_id or f"{PREFIXES[sobject]}5g00000{next(self._counter):08d}"
             stamp = sf_datetime(self._now())
             record = {"Id": rid, **fields, "CreatedDate": stamp, "IsDeleted": False}
             self._touch(record, stamp)

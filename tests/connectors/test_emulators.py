@@ -37,3 +37,12 @@ def test_crm_accounts_join_stripe_invoices_on_the_stored_customer_id():
         for account in accounts:
             assert account.owner_email in {o["email"] for o in OWNERS}
             assert invoices_by_customer[account.other_ids["stripe_customer_id"]] == 3
+
+
+def test_seeded_ids_are_kept_so_the_demo_book_ids_stay_valid():
+    hubspot, salesforce = HubSpotEmulator(), SalesforceEmulator()
+    hubspot.seed(companies=[{"id": "1330674950", "name": "Sandstone Capital"}, {"name": "Next One"}])
+    salesforce.seed(accounts=[{"id": "001jWeN8ke2QGsMBsY", "name": "Sandstone Capital"}])
+    assert 1330674950 in hubspot.live("companies")
+    assert max(hubspot.live("companies")) > 1330674950  # later ids do not collide
+    assert "001jWeN8ke2QGsMBsY" in salesforce.live("Account")
