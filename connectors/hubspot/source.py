@@ -26,7 +26,13 @@ from hubspot.crm.associations.v4 import (
     BatchInputPublicFetchAssociationsBatchRequest,
     PublicFetchAssociationsBatchRequest,
 )
-from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
+from hubspot.crm.objects import (
+    BatchReadInputSimplePublicObjectId,
+    Filter,
+    FilterGroup,
+    PublicObjectSearchRequest,
+    SimplePublicObjectId,
+)
 
 from connectors.core.calls import CallStats
 from connectors.core.protocols import Cursor, Page
@@ -38,6 +44,7 @@ from connectors.hubspot.settings import HubSpotSettings
 
 LIST_PAGE = 100
 SEARCH_PAGE = 200
+BATCH_READ = 100
 OBJECT_STAGES = ("companies", "contacts", "deals")
 FULL_STAGES = ("owners", *OBJECT_STAGES)
 INCREMENTAL_STAGES = ("owners", *OBJECT_STAGES, "archived")
@@ -138,6 +145,20 @@ class HubSpotSource:
         if object_type == "contacts":
             return mapping.to_contact(obj, companies)
         return mapping.to_deal(obj, companies)
+
+    def lookup(self, object_type: str, ids: list[str]) -> list[RecordBase]:
+        """Current records for ids a webhook named, 100 per batch read (archived ones are
+        absent from the answer; their ``.deletion`` event is the signal)."""
+        records: list[RecordBase] = []
+        for start in range(0, len(ids), BATCH_READ):
+            request = BatchReadInputSimplePublicObjectId(
+                inputs=[SimplePublicObjectId(id=i) for i in ids[start : start + BATCH_READ]],
+                properties=mapping.PROPERTIES[object_type],
+                properties_with_history=[],
+            )
+            reply = self.client.call(self.client.objects_batch.read, object_type, request)
+            records.extend(self._search_records(object_type, reply.results))
+        return records
 
     # ----- incremental sync -----
 

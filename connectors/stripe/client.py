@@ -29,6 +29,8 @@ def classify(exc: Exception) -> Transient | None:
         return None
     status = exc.http_status or 0
     headers = exc.headers or {}
+    if headers.get("Stripe-Should-Retry") == "false":
+        return None
     if status == 429 or isinstance(exc, stripe.RateLimitError):
         return Transient("429 rate limited", parse_retry_after(headers.get("Retry-After")), throttled=True)
     if status >= 500 or (isinstance(exc, stripe.APIError) and status in (0, 200)):

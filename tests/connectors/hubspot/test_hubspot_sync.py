@@ -11,6 +11,7 @@ import pytest
 
 from connectors.core.calls import VendorError
 from connectors.core.emulator import run_emulator
+from connectors.core.records import ContactRecord
 from connectors.hubspot.emulator import HubSpotEmulator
 from connectors.hubspot.settings import HubSpotSettings
 from connectors.hubspot.source import HubSpotSource
@@ -190,3 +191,18 @@ def test_persistent_outage_ends_with_a_clear_error(portal):
     source = make_source(url, max_attempts=3)
     with pytest.raises(VendorError, match="hubspot: gave up after 3 attempts"):
         Profile().sync(source)
+
+
+def test_webhook_ids_are_looked_up_by_batch_read(portal):
+    emulator, url = portal
+    source = make_source(url)
+    ids = [str(oid) for oid in list(emulator.live("contacts"))[:150]]
+    emulator.update("contacts", int(ids[0]), {"jobtitle": "Controller"})
+
+    records = [r for r in source.lookup("contacts", ids) if isinstance(r, ContactRecord)]
+
+    assert sorted(r.external_id for r in records) == sorted(ids)
+    assert next(r for r in records if r.external_id == ids[0]).title == "Controller"
+    assert all(r.account_external_ids for r in records)
+    # two batch reads of 100 + two association batch reads
+    assert source.stats.calls == 4
