@@ -1,0 +1,1 @@
+"""Receivables metrics (DSO and its variants, aging, CEI, trends, cash forecast) over a ledger."""
