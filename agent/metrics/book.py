@@ -28,7 +28,6 @@ class Book:
     due: np.ndarray
     settled: np.ndarray
     terms: np.ndarray
-    issue_month: np.ndarray
     pay_invoice: np.ndarray
     pay_on: np.ndarray
     pay_amount: np.ndarray
@@ -46,22 +45,27 @@ def day_number(day: date) -> int:
 
 def _days(values: pd.Series) -> np.ndarray:
     days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-    return np.where(values.isna().to_numpy(), NEVER, days)
-
-
-def _months(values: pd.Series) -> np.ndarray:
-    return values.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+    return np.where(days == np.iinfo(np.int64).min, NEVER, days)  # NaT: not yet
 
 
 def payment_positions(ledger: Ledger) -> np.ndarray:
-    """The invoice row each payment belongs to; a payment on an unknown invoice is an error."""
-    index = pd.Index(ledger.invoices["invoice_id"])
-    positions = index.get_indexer(ledger.payments["invoice_id"])
-    if (missing := positions < 0).any():
-        example = ledger.payments["invoice_id"].to_numpy()[missing][0]
+    """The invoice row each payment belongs to; a payment on an unknown invoice is an error.
+
+    One hash pass over invoice and payment ids together: invoice ids are unique, so
+    the first ``n`` codes are ``0..n-1`` and a payment's code is its invoice's row.
+    """
+    invoice_ids = ledger.invoices["invoice_id"].to_numpy()
+    payment_ids = ledger.payments["invoice_id"].to_numpy()
+    codes, _ = pd.factorize(np.concatenate([invoice_ids, payment_ids]))
+    count = invoice_ids.size
+    if not np.array_equal(codes[:count], np.arange(count)):
+        duplicate = invoice_ids[np.flatnonzero(codes[:count] != np.arange(count))[0]]
+        raise ValueError(f"invoice_id '{duplicate}' appears more than once in the ledger")
+    positions = codes[count:]
+    if (missing := positions >= count).any():
         raise ValueError(
             f"{int(missing.sum())} payment(s) reference invoices not in the ledger "
-            f"(e.g. invoice_id '{example}')"
+            f"(e.g. invoice_id '{payment_ids[missing][0]}')"
         )
     return positions
 
@@ -82,7 +86,6 @@ def prepare(ledger: Ledger, rates: Rates | None = None) -> Book:
         due=_days(invoices["due_date"]),
         settled=_days(invoices["paid_date"]),
         terms=invoices["terms_days"].to_numpy(dtype=np.int64),
-        issue_month=_months(invoices["issue_date"]),
         pay_invoice=positions,
         pay_on=pay_on,
         pay_amount=ledger.payments["amount"].to_numpy(dtype=float) * factor[positions],

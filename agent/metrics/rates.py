@@ -47,8 +47,14 @@ class Rates:
 
     def factors(self, currencies: pd.Series) -> np.ndarray:
         """One conversion factor per row of ``currencies``."""
-        codes, uniques = pd.factorize(currencies.to_numpy())
-        if (codes < 0).any():
-            raise UnknownCurrencyError("an invoice has no currency")
-        table = np.array([self.rate(str(currency)) for currency in uniques], dtype=float)
-        return table[codes]
+        values = currencies.to_numpy()
+        factors = np.ones(values.size)
+        # Most books are mostly in the reporting currency: hash only the other rows.
+        foreign = np.flatnonzero(values != self.reporting_currency)
+        if foreign.size:
+            codes, uniques = pd.factorize(values[foreign])
+            if (codes < 0).any():
+                raise UnknownCurrencyError("an invoice has no currency")
+            table = np.array([self.rate(str(currency)) for currency in uniques], dtype=float)
+            factors[foreign] = table[codes]
+        return factors

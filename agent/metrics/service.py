@@ -37,11 +37,12 @@ def group_codes(ledger: Ledger, by: str) -> tuple[np.ndarray, np.ndarray]:
     invoices = ledger.invoices
     if column not in invoices.columns:
         return np.zeros(len(invoices), dtype=np.intp), np.array([UNASSIGNED], dtype=object)
-    values = invoices[column]
-    if values.dtype == object and values.isna().any():
-        values = values.fillna(UNASSIGNED)
-    codes, keys = pd.factorize(values.to_numpy())
-    return codes.astype(np.intp), np.asarray(keys).astype(str).astype(object)
+    codes, keys = pd.factorize(invoices[column].to_numpy())
+    labels = np.asarray(keys).astype(str).astype(object)
+    if (codes < 0).any():  # missing values: their own group
+        codes = np.where(codes < 0, labels.size, codes)
+        labels = np.append(labels, UNASSIGNED)
+    return codes.astype(np.intp), labels
 
 
 def compute_metrics(

@@ -139,10 +139,18 @@ def _terms(book: Book, codes: np.ndarray, groups: int, sales: np.ndarray) -> dic
 
 
 def _monthly_sales(book: Book, codes: np.ndarray, groups: int, window: Window) -> np.ndarray:
-    as_of_month = int(np.datetime64(window.as_of, "M").astype(np.int64))
     issued = np.flatnonzero(book.issue <= window.end)
-    back = as_of_month - book.issue_month[issued]
-    months = int(back.max()) + 1 if back.size else 1
-    flat = codes[issued] * months + back
-    totals = np.bincount(flat, weights=book.amount[issued], minlength=groups * months)
+    as_of_month = np.datetime64(window.as_of, "M")
+    first_month = (
+        np.datetime64(int(book.issue[issued].min()), "D").astype("datetime64[M]")
+        if issued.size
+        else as_of_month
+    )
+    months = int((as_of_month - first_month).astype(np.int64)) + 1
+    # Day numbers where each month starts, oldest first: month of a day by binary search.
+    starts = (first_month + np.arange(months)).astype("datetime64[D]").astype(np.int64)
+    back = months - np.searchsorted(starts, book.issue[issued], side="right")
+    totals = np.bincount(
+        codes[issued] * months + back, weights=book.amount[issued], minlength=groups * months
+    )
     return totals.reshape(groups, months)
