@@ -16,8 +16,18 @@ from agent.metrics.derive import METRIC_NAMES, MetricArrays
 from agent.metrics.sums import AGING_KEYS
 
 
+MONEY: frozenset[str] = frozenset({"ar", "credit_sales"})
+
+
 def _number(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
+
+
+def _rounded(name: str, value: float | None) -> float | None:
+    """Cents for money, six decimals for days and ratios: no float noise in JSON."""
+    if value is None:
+        return None
+    return round(value, 2 if name in MONEY else 6)
 
 
 @dataclass(frozen=True)
@@ -71,8 +81,8 @@ class Metrics:
             "currency": self.currency,
         }
         for name in METRIC_NAMES:
-            out[name] = getattr(self, name)
-        out["aging"] = dict(self.aging)
+            out[name] = _rounded(name, getattr(self, name))
+        out["aging"] = {bucket: round(value, 2) for bucket, value in self.aging.items()}
         out["undefined"] = dict(self.undefined)
         return out
 
