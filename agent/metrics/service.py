@@ -90,8 +90,9 @@ def breakdown_for_book(
 def terms_gap(breakdown: Breakdown) -> pd.DataFrame:
     """Who needs attention: per group, DSO minus the sales-weighted terms, largest gap first.
 
-    Groups whose DSO or terms are undefined in the period are left out.
+    Ties go to the larger open balance. Groups whose DSO or terms are undefined in
+    the period are left out.
     """
     frame = breakdown.frame()[["ar", "dso", "weighted_terms_days"]]
     frame = frame.assign(gap_days=frame["dso"] - frame["weighted_terms_days"]).dropna()
-    return frame.sort_values("gap_days", ascending=False)
+    return frame.sort_values(["gap_days", "ar"], ascending=False, kind="stable")
