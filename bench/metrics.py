@@ -24,9 +24,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.ledger.frame import Ledger, normalise_invoices  # noqa: E402
-from agent.metrics.rates import Rates  # noqa: E402
-from agent.metrics.service import compute_breakdown  # noqa: E402
+from agent.ledger.frame import Ledger, normalise_invoices
+from agent.metrics.rates import Rates
+from agent.metrics.service import compute_breakdown
 
 SCALES = {"tiny": (2_000, 200), "small": (50_000, 5_000), "full": (1_000_000, 100_000)}
 AS_OF = date(2025, 6, 30)
@@ -52,7 +52,9 @@ def _invoices(rng: np.random.Generator, count: int, customers: int) -> pd.DataFr
             "issue_date": issue.astype("datetime64[ns]"),
             "due_date": (issue + terms).astype("datetime64[ns]"),
             "amount": np.where(credit, -np.round(amount * 0.2, 2), amount),
-            "currency": rng.choice(np.array(["USD", "EUR", "GBP"], dtype=object), count, p=[0.9, 0.07, 0.03]),
+            "currency": rng.choice(
+                np.array(["USD", "EUR", "GBP"], dtype=object), count, p=[0.9, 0.07, 0.03]
+            ),
             "terms_days": terms,
             "disputed": rng.random(count) < 0.02,
             "owner_email": _ids("csm", rng.integers(0, 50, count), 2) + "@example.com",
@@ -62,17 +64,22 @@ def _invoices(rng: np.random.Generator, count: int, customers: int) -> pd.DataFr
     )
 
 
-def _payments(rng: np.random.Generator, invoices: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _payments(
+    rng: np.random.Generator, invoices: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Payments, plus each invoice's amount paid and settlement date (NaT while open)."""
     amount = invoices["amount"].to_numpy()
     issue = invoices["issue_date"].to_numpy().astype("datetime64[D]")
     pay_day = np.maximum(
-        invoices["due_date"].to_numpy().astype("datetime64[D]") + np.round(invoices.pop("_delay").to_numpy()).astype(int),
+        invoices["due_date"].to_numpy().astype("datetime64[D]")
+        + np.round(invoices.pop("_delay").to_numpy()).astype(int),
         issue,
     )
     settled = pay_day <= np.datetime64(AS_OF, "D")
     span = (np.datetime64(AS_OF, "D") - issue).astype(int)
-    first_day = issue + (rng.random(amount.size) * np.where(settled, (pay_day - issue).astype(int), span)).astype(int)
+    first_day = issue + (
+        rng.random(amount.size) * np.where(settled, (pay_day - issue).astype(int), span)
+    ).astype(int)
     split = rng.random(amount.size) < np.where(settled, 0.1, 0.15)
     first_share = np.where(split, np.round(rng.uniform(0.3, 0.7, amount.size), 2), 0.0)
     first = np.round(amount * first_share, 2)
@@ -110,7 +117,9 @@ def synthetic_ledger(invoice_count: int, customers: int, seed: int = 7) -> Ledge
     return Ledger(invoices=normalise_invoices(invoices), payments=payments)
 
 
-def interleaved_best(first: Callable[[], object], second: Callable[[], object], repeats: int) -> tuple[float, float]:
+def interleaved_best(
+    first: Callable[[], object], second: Callable[[], object], repeats: int
+) -> tuple[float, float]:
     """Fastest of ``repeats`` runs of each, alternating so both see the same machine load."""
     best = [float("inf"), float("inf")]
     for _ in range(repeats):

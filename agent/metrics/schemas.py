@@ -15,7 +15,6 @@ import pandas as pd
 from agent.metrics.derive import METRIC_NAMES, MetricArrays
 from agent.metrics.sums import AGING_KEYS
 
-
 MONEY: frozenset[str] = frozenset({"ar", "credit_sales"})
 
 
@@ -69,8 +68,12 @@ class Metrics:
         }
         aging = dict(zip(AGING_KEYS, arrays.aging[position].tolist(), strict=True))
         return cls(
-            as_of=as_of, period_days=period_days, currency=currency, aging=aging,
-            undefined=reasons, **values,  # type: ignore[arg-type]
+            as_of=as_of,
+            period_days=period_days,
+            currency=currency,
+            aging=aging,
+            undefined=reasons,
+            **values,  # type: ignore[arg-type]
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -121,7 +124,7 @@ class Breakdown(Mapping[str, Metrics]):
         return int(self.labels.size)
 
     def frame(self) -> pd.DataFrame:
-        """One row per group, one column per metric (aging as ``aging_<bucket>``), NaN if undefined."""
+        """One row per group, a column per metric (aging: ``aging_<bucket>``), NaN if undefined."""
         columns = dict(self.arrays.values)
         for position, bucket in enumerate(AGING_KEYS):
             columns[f"aging_{bucket}"] = self.arrays.aging[:, position]

@@ -81,7 +81,10 @@ def breakdown_for_book(
     window = Window(as_of, period_days)
     sums = group_sums(book, codes, int(keys.size), window)
     total = Metrics.from_arrays(
-        derive(sums.total(), window), 0, as_of=as_of, period_days=period_days,
+        derive(sums.total(), window),
+        0,
+        as_of=as_of,
+        period_days=period_days,
         currency=book.currency,
     )
     return Breakdown(by=by, labels=keys, arrays=derive(sums, window), total=total)

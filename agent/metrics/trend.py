@@ -91,7 +91,9 @@ def _snapshot_frame(breakdown: Breakdown, dimension: str) -> pd.DataFrame:
     frame = breakdown.frame().rename_axis("group_key").reset_index()
     reasons = breakdown.arrays.reasons
     frame["undefined"] = [
-        json.dumps({name: str(texts[row]) for name, texts in reasons.items() if texts[row] is not None})
+        json.dumps(
+            {name: str(texts[row]) for name, texts in reasons.items() if texts[row] is not None}
+        )
         for row in range(len(frame))
     ]
     return frame.assign(dimension=dimension)

@@ -21,7 +21,14 @@ def test_tiny_run_prints_the_result_json_last() -> None:
         timeout=120,
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert {"bench", "ratio", "target", "peak_rss_mb", "metrics_seconds", "baseline_seconds"} <= set(result)
+    assert {
+        "bench",
+        "ratio",
+        "target",
+        "peak_rss_mb",
+        "metrics_seconds",
+        "baseline_seconds",
+    } <= set(result)
     assert result["bench"] == "metrics"
     assert result["target"] == 3.0
     assert result["ratio"] > 0

@@ -11,8 +11,13 @@ import pytest
 from agent.cli.main import main
 
 IBM = Path("/work/shared/data/ibm-accounts-receivable.csv")
-IBM_MAPPING = Path(__file__).resolve().parents[2] / "connectors/csv/mappings/ibm-accounts-receivable.yaml"
-HEADER = "invoice_id,customer_id,customer_name,issue_date,due_date,amount,currency,paid_date,amount_paid,disputed,owner_email\n"
+IBM_MAPPING = (
+    Path(__file__).resolve().parents[2] / "connectors/csv/mappings/ibm-accounts-receivable.yaml"
+)
+HEADER = (
+    "invoice_id,customer_id,customer_name,issue_date,due_date,amount,currency,"
+    "paid_date,amount_paid,disputed,owner_email\n"
+)
 
 
 @pytest.fixture
@@ -37,14 +42,30 @@ def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, dic
 
 def test_json_has_the_metric_names_at_top_level(invoices_csv: Path, capsys) -> None:
     code, payload, err = _json(
-        capsys, ["dso", "--invoices", str(invoices_csv), "--as-of", "2024-03-31", "--period-days", "31", "--json"]
+        capsys,
+        [
+            "dso",
+            "--invoices",
+            str(invoices_csv),
+            "--as-of",
+            "2024-03-31",
+            "--period-days",
+            "31",
+            "--json",
+        ],
     )
     assert code == 0
     # Open: B 1500 (after 500), C 700 (due on as-of), E 300; sales B + C = 2700.
     assert payload["ar"] == 2500
     assert payload["credit_sales"] == 2700
     assert payload["dso"] == pytest.approx(2500 / 2700 * 31)
-    assert payload["aging"] == {"current": 2200.0, "1-30": 0.0, "31-60": 300.0, "61-90": 0.0, "91+": 0.0}
+    assert payload["aging"] == {
+        "current": 2200.0,
+        "1-30": 0.0,
+        "31-60": 300.0,
+        "61-90": 0.0,
+        "91+": 0.0,
+    }
     assert "groups" not in payload
     assert "1 row(s) rejected" in err
     assert "line 5: amount: 'oops' is not a number" in err
@@ -53,7 +74,18 @@ def test_json_has_the_metric_names_at_top_level(invoices_csv: Path, capsys) -> N
 def test_by_customer_adds_groups(invoices_csv: Path, capsys) -> None:
     code, payload, _ = _json(
         capsys,
-        ["dso", "--invoices", str(invoices_csv), "--as-of", "2024-03-31", "--period-days", "31", "--by", "owner", "--json"],
+        [
+            "dso",
+            "--invoices",
+            str(invoices_csv),
+            "--as-of",
+            "2024-03-31",
+            "--period-days",
+            "31",
+            "--by",
+            "owner",
+            "--json",
+        ],
     )
     assert code == 0
     assert set(payload["groups"]) == {"ann@x.io", "unassigned"}
@@ -62,7 +94,9 @@ def test_by_customer_adds_groups(invoices_csv: Path, capsys) -> None:
 
 
 def test_text_output_is_a_readable_table(invoices_csv: Path, capsys) -> None:
-    code = main(["dso", "--invoices", str(invoices_csv), "--as-of", "2024-03-31", "--by", "customer"])
+    code = main(
+        ["dso", "--invoices", str(invoices_csv), "--as-of", "2024-03-31", "--by", "customer"]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "Receivables as of 2024-03-31, period 30 days, in USD" in out
@@ -92,11 +126,25 @@ def test_a_file_with_no_good_rows_is_an_error(tmp_path: Path, capsys) -> None:
 def test_ibm_sample_with_its_mapping_matches_a_direct_computation(capsys) -> None:
     code, payload, _ = _json(
         capsys,
-        ["dso", "--invoices", str(IBM), "--mapping", str(IBM_MAPPING), "--as-of", "2013-06-30",
-         "--period-days", "90", "--by", "customer", "--json"],
+        [
+            "dso",
+            "--invoices",
+            str(IBM),
+            "--mapping",
+            str(IBM_MAPPING),
+            "--as-of",
+            "2013-06-30",
+            "--period-days",
+            "90",
+            "--by",
+            "customer",
+            "--json",
+        ],
     )
     assert code == 0
-    raw = pd.read_csv(IBM, parse_dates=["InvoiceDate", "DueDate", "SettledDate"], date_format="%m/%d/%Y")
+    raw = pd.read_csv(
+        IBM, parse_dates=["InvoiceDate", "DueDate", "SettledDate"], date_format="%m/%d/%Y"
+    )
     as_of = pd.Timestamp("2013-06-30")
     open_rows = (raw["InvoiceDate"] <= as_of) & (raw["SettledDate"] > as_of)
     in_period = (raw["InvoiceDate"] > as_of - pd.Timedelta(days=90)) & (raw["InvoiceDate"] <= as_of)

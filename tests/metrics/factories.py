@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -33,7 +34,9 @@ def invoice(
     }
 
 
-def ledger(rows: list[dict[str, object]], payments: list[tuple[str, str, float]] = ()) -> Ledger:  # type: ignore[assignment]
+def ledger(
+    rows: list[dict[str, object]], payments: Sequence[tuple[str, str, float]] = ()
+) -> Ledger:
     """A ledger whose payments are ``(invoice_id, paid_on, amount)``.
 
     ``amount_paid`` is the sum of an invoice's payments; ``paid_date`` is its last
@@ -105,11 +108,51 @@ def subset(book: Ledger, column: str, value: object) -> Ledger:
 def team_book() -> Ledger:
     """Three customers, two CSMs (one customer unassigned), two segments, net 30 and 60."""
     rows = [
-        invoice("A1", "2024-02-01", "2024-03-02", 1000, customer="ACME", owner_email="ann@x.io", segment="smb"),
-        invoice("A2", "2024-03-10", "2024-04-09", 500, customer="ACME", owner_email="ann@x.io", segment="smb"),
-        invoice("B1", "2024-01-20", "2024-03-20", 4000, customer="BOLT", owner_email="bob@x.io", segment="mid"),
-        invoice("B2", "2024-03-02", "2024-05-01", 3000, customer="BOLT", owner_email="bob@x.io", segment="mid"),
-        invoice("B3", "2024-03-05", "2024-03-05", -250, customer="BOLT", owner_email="bob@x.io", segment="mid"),
+        invoice(
+            "A1",
+            "2024-02-01",
+            "2024-03-02",
+            1000,
+            customer="ACME",
+            owner_email="ann@x.io",
+            segment="smb",
+        ),
+        invoice(
+            "A2",
+            "2024-03-10",
+            "2024-04-09",
+            500,
+            customer="ACME",
+            owner_email="ann@x.io",
+            segment="smb",
+        ),
+        invoice(
+            "B1",
+            "2024-01-20",
+            "2024-03-20",
+            4000,
+            customer="BOLT",
+            owner_email="bob@x.io",
+            segment="mid",
+        ),
+        invoice(
+            "B2",
+            "2024-03-02",
+            "2024-05-01",
+            3000,
+            customer="BOLT",
+            owner_email="bob@x.io",
+            segment="mid",
+        ),
+        invoice(
+            "B3",
+            "2024-03-05",
+            "2024-03-05",
+            -250,
+            customer="BOLT",
+            owner_email="bob@x.io",
+            segment="mid",
+        ),
         invoice("C1", "2024-03-03", "2024-04-02", 600, customer="CRUX", segment="smb"),
         invoice("C2", "2023-12-01", "2023-12-31", 900, customer="CRUX", segment="smb"),
     ]

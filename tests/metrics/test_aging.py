@@ -21,8 +21,18 @@ def _open_invoice(days_past_due: int, amount: float):
 
 @pytest.mark.parametrize(
     ("days_past_due", "bucket"),
-    [(-5, "current"), (0, "current"), (1, "1-30"), (30, "1-30"), (31, "31-60"),
-     (60, "31-60"), (61, "61-90"), (90, "61-90"), (91, "91+"), (400, "91+")],
+    [
+        (-5, "current"),
+        (0, "current"),
+        (1, "1-30"),
+        (30, "1-30"),
+        (31, "31-60"),
+        (60, "31-60"),
+        (61, "61-90"),
+        (90, "61-90"),
+        (91, "91+"),
+        (400, "91+"),
+    ],
 )
 def test_bucket_edges(days_past_due: int, bucket: str) -> None:
     metrics = compute_metrics(ledger([_open_invoice(days_past_due, 100)]), AS_OF, 30, Rates("USD"))

@@ -8,7 +8,7 @@ import pytest
 
 from agent.metrics.derive import METRIC_NAMES
 from agent.metrics.rates import Rates
-from agent.metrics.service import compute_breakdown, compute_metrics, terms_gap
+from agent.metrics.service import GroupBy, compute_breakdown, compute_metrics, terms_gap
 from tests.metrics.factories import day, subset, team_book
 
 USD = Rates("USD")
@@ -32,7 +32,7 @@ def _same(left, right) -> None:
         ("terms", "terms_days", {"30": 30, "60": 60, "0": 0}),
     ],
 )
-def test_each_group_matches_its_own_ledger(by: str, column: str, groups: dict) -> None:
+def test_each_group_matches_its_own_ledger(by: GroupBy, column: str, groups: dict) -> None:
     book = team_book()
     breakdown = compute_breakdown(book, AS_OF, 31, by, USD)
     for key, value in groups.items():

@@ -90,7 +90,9 @@ def test_an_empty_period_gives_null_with_a_reason_never_zero_or_infinity() -> No
 
 
 def test_a_ledger_without_invoices_gives_nulls() -> None:
-    metrics = compute_metrics(ledger([invoice("X", "2025-01-01", "2025-01-31", 10)]), day("2024-03-31"), 30, USD)
+    metrics = compute_metrics(
+        ledger([invoice("X", "2025-01-01", "2025-01-31", 10)]), day("2024-03-31"), 30, USD
+    )
     assert metrics.ar == 0
     assert metrics.percent_current is None
     assert metrics.undefined["percent_current"] == "no open balance at the as-of date"

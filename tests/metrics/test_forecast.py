@@ -45,13 +45,18 @@ def test_weeks_start_the_day_after_as_of() -> None:
 def test_expected_dates_use_the_customer_average_delay() -> None:
     forecast = cash_forecast(_book(), AS_OF, rates=USD)
     # O2 expected Jun 6 has passed: week 1. O1 due Jul 3 + 5 days = Jul 8: week 2.
-    assert (_week(forecast, "2024-07-01").expected_amount, _week(forecast, "2024-07-01").invoice_count) == (300, 1)
+    assert (
+        _week(forecast, "2024-07-01").expected_amount,
+        _week(forecast, "2024-07-01").invoice_count,
+    ) == (300, 1)
     assert _week(forecast, "2024-07-08").expected_amount == 400
     # P1 (no history) is expected on its due date Jul 20 with its open 600.
     assert _week(forecast, "2024-07-15").expected_amount == 600
     assert forecast.without_history_count == 2
     assert (forecast.beyond_amount, forecast.beyond_count) == (900, 1)
-    assert sum(w.expected_amount for w in forecast.weeks) + forecast.beyond_amount == pytest.approx(2200)
+    assert sum(w.expected_amount for w in forecast.weeks) + forecast.beyond_amount == pytest.approx(
+        2200
+    )
 
 
 def test_model_delays_override_the_customer_average() -> None:
@@ -72,5 +77,9 @@ def test_an_override_for_an_unknown_invoice_is_an_error() -> None:
 
 def test_to_dict_is_json_ready() -> None:
     payload = cash_forecast(_book(), AS_OF, rates=USD).to_dict()
-    assert payload["weeks"][0] == {"week_start": "2024-07-01", "expected_amount": 300.0, "invoice_count": 1}
+    assert payload["weeks"][0] == {
+        "week_start": "2024-07-01",
+        "expected_amount": 300.0,
+        "invoice_count": 1,
+    }
     assert payload["currency"] == "USD"

@@ -27,7 +27,11 @@ def _quarter():
 def test_each_month_is_measured_at_its_end_over_its_own_days() -> None:
     points = monthly_trend(_quarter(), day("2024-03-31"), 3, USD)
     assert [p.month for p in points] == ["2024-01", "2024-02", "2024-03"]
-    assert [p.metrics.as_of for p in points] == [day("2024-01-31"), day("2024-02-29"), day("2024-03-31")]
+    assert [p.metrics.as_of for p in points] == [
+        day("2024-01-31"),
+        day("2024-02-29"),
+        day("2024-03-31"),
+    ]
     assert [p.metrics.period_days for p in points] == [31, 29, 31]
     # Jan: 3100 open on 3100 sales; Feb: J paid, F 2900 on 2900; Mar: 6000 on 3100.
     assert [p.metrics.dso for p in points] == pytest.approx([31, 29, 6000 / 3100 * 31])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +38,9 @@ def rate_pair(text: str) -> tuple[str, float]:
     except ValueError:
         rate = float("nan")
     if len(currency) != 3 or not currency.isalpha() or not rate > 0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not CUR=RATE with a positive rate, e.g. EUR=1.08")
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not CUR=RATE with a positive rate (EUR=1.08)"
+        )
     return currency.upper(), rate
 
 
@@ -54,7 +57,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--by", choices=GROUPINGS, help="the same metrics per group")
     parser.add_argument("--mapping", type=existing_file, metavar="M.yaml", help="CSV layout")
     parser.add_argument(
-        "--rate", type=rate_pair, action="append", default=[], metavar="CUR=RATE",
+        "--rate",
+        type=rate_pair,
+        action="append",
+        default=[],
+        metavar="CUR=RATE",
         help="exchange rate to the reporting currency (NUDGE_REPORTING_CURRENCY), repeatable",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -110,33 +117,55 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+DAY_LINES = (
+    ("DSO", "dso"),
+    ("DSO (average AR)", "dso_average_ar"),
+    ("Best possible DSO", "best_possible_dso"),
+    ("Delinquent DSO", "delinquent_dso"),
+    ("Countback DSO", "countback_dso"),
+    ("Avg days to pay", "average_days_to_pay"),
+    ("Avg days late", "average_days_late"),
+    ("Weighted terms", "weighted_terms_days"),
+)
+PERCENT_LINES = (
+    ("CEI", "cei", 1),
+    ("Current", "percent_current", 1),
+    ("Paid late", "late_rate", 100),
+)
+# Group table: (header, metric, width, money?)
+GROUP_COLUMNS = (
+    ("AR", "ar", 14, True),
+    ("sales", "credit_sales", 14, True),
+    ("DSO", "dso", 7, False),
+    ("best", "best_possible_dso", 7, False),
+    ("late", "delinquent_dso", 7, False),
+    ("CEI", "cei", 7, False),
+    ("terms", "weighted_terms_days", 6, False),
+)
+
+
 def _days(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.1f}"
+    return "-" if value is None or math.isnan(value) else f"{value:,.1f}"
 
 
 def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
+    return "-" if value is None or math.isnan(value) else f"{value:,.2f}"
 
 
 def render_text(payload: dict[str, Any], breakdown: Breakdown | None) -> str:
     """Human-readable metrics, then one line per group (largest AR first) when grouped."""
-    currency = payload["currency"]
     lines = [
-        f"Receivables as of {payload['as_of']}, period {payload['period_days']} days, in {currency}",
-        f"  AR                    {_money(payload['ar']):>16}",
-        f"  Credit sales          {_money(payload['credit_sales']):>16}",
+        f"Receivables as of {payload['as_of']}, period {payload['period_days']} days, "
+        f"in {payload['currency']}",
+        f"  {'AR':<21} {_money(payload['ar']):>16}",
+        f"  {'Credit sales':<21} {_money(payload['credit_sales']):>16}",
     ]
-    for label, name in (
-        ("DSO", "dso"), ("DSO (average AR)", "dso_average_ar"),
-        ("Best possible DSO", "best_possible_dso"), ("Delinquent DSO", "delinquent_dso"),
-        ("Countback DSO", "countback_dso"), ("Avg days to pay", "average_days_to_pay"),
-        ("Avg days late", "average_days_late"), ("Weighted terms", "weighted_terms_days"),
-    ):
-        lines.append(f"  {label:<21} {_days(payload[name]):>16} days")
-    for label, name, scale in (("CEI", "cei", 1), ("Current", "percent_current", 1), ("Paid late", "late_rate", 100)):
+    lines += [f"  {label:<21} {_days(payload[name]):>16} days" for label, name in DAY_LINES]
+    for label, name, scale in PERCENT_LINES:
         value = payload[name]
         lines.append(f"  {label:<21} {_days(None if value is None else value * scale):>16} %")
-    lines.append("  Aging    " + "  ".join(f"{k}: {_money(v)}" for k, v in payload["aging"].items()))
+    aging = "  ".join(f"{bucket}: {_money(value)}" for bucket, value in payload["aging"].items())
+    lines.append(f"  Aging    {aging}")
     lines += [f"  {name} is undefined: {reason}" for name, reason in payload["undefined"].items()]
     if breakdown is not None:
         lines += ["", _group_table(breakdown)]
@@ -145,15 +174,11 @@ def render_text(payload: dict[str, Any], breakdown: Breakdown | None) -> str:
 
 def _group_table(breakdown: Breakdown) -> str:
     frame = breakdown.frame().sort_values("ar", ascending=False)
-    header = f"{breakdown.by:<24} {'AR':>14} {'sales':>14} {'DSO':>7} {'best':>7} {'late':>7} {'CEI':>7} {'terms':>6}"
-    rows = [header]
+    rows = [f"{breakdown.by:<24}" + "".join(f" {h:>{w}}" for h, _, w, _ in GROUP_COLUMNS)]
     for key, row in frame.iterrows():
-        cells = [row["dso"], row["best_possible_dso"], row["delinquent_dso"], row["cei"], row["weighted_terms_days"]]
-        shown = [_days(None if value != value else float(value)) for value in cells]
-        rows.append(
-            f"{str(key)[:24]:<24} {_money(row['ar']):>14} {_money(row['credit_sales']):>14} "
-            + " ".join(f"{cell:>7}" for cell in shown[:4]) + f" {shown[4]:>6}"
+        cells = "".join(
+            f" {(_money if money else _days)(float(row[name])):>{width}}"
+            for _, name, width, money in GROUP_COLUMNS
         )
+        rows.append(f"{str(key)[:24]:<24}{cells}")
     return "\n".join(rows)
-
-
