@@ -1,7 +1,8 @@
-"""Nudge settings: environment variables with the ``NUDGE_`` prefix and an optional ``.env`` file."""
+"""Nudge settings: ``NUDGE_`` environment variables and an optional ``.env`` file."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -31,6 +32,8 @@ class Settings(BaseSettings):
     reporting_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     cycle_interval_minutes: int = Field(default=15, ge=1)
+    # Pin "today" (YYYY-MM-DD) for reproducible demos and tests; unset means the UTC date.
+    as_of: date | None = None
 
     hubspot_token: SecretStr | None = None
     hubspot_base_url: str | None = None
@@ -70,6 +73,10 @@ class Settings(BaseSettings):
                     "or unset it in production"
                 )
         return self
+
+    def today(self) -> date:
+        """The book's as-of date: ``NUDGE_AS_OF`` or today's UTC date."""
+        return self.as_of or datetime.now(UTC).date()
 
     @property
     def resolved_database_url(self) -> str:
