@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from agent.metrics.derive import METRIC_NAMES, MetricArrays
-from agent.metrics.sums import AGING_KEYS
+from agent.metrics.sums import AGING_COLUMNS, AGING_KEYS
 
 MONEY: frozenset[str] = frozenset({"ar", "credit_sales"})
 
@@ -124,10 +124,10 @@ class Breakdown(Mapping[str, Metrics]):
         return int(self.labels.size)
 
     def frame(self) -> pd.DataFrame:
-        """One row per group, a column per metric (aging: ``aging_<bucket>``), NaN if undefined."""
+        """One row per group, a column per metric and aging bucket, NaN where undefined."""
         columns = dict(self.arrays.values)
-        for position, bucket in enumerate(AGING_KEYS):
-            columns[f"aging_{bucket}"] = self.arrays.aging[:, position]
+        for position, name in enumerate(AGING_COLUMNS):
+            columns[name] = self.arrays.aging[:, position]
         return pd.DataFrame(columns, index=pd.Index(self.labels.astype(str), name=self.by))
 
     def to_dict(self) -> dict[str, dict[str, Any]]:

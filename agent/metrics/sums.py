@@ -14,6 +14,14 @@ import numpy as np
 from agent.metrics.book import Book, day_number
 
 AGING_KEYS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91+")
+# The buckets as column names (frames, snapshot tables).
+AGING_COLUMNS: tuple[str, ...] = (
+    "aging_current",
+    "aging_1_30",
+    "aging_31_60",
+    "aging_61_90",
+    "aging_91_plus",
+)
 # Days past due that start buckets 1-30, 31-60, 61-90 and 91+ (0 or less is current).
 AGING_EDGES = np.array([1, 31, 61, 91])
 
@@ -59,9 +67,7 @@ class GroupSums:
 
     def total(self) -> GroupSums:
         """The totals of all groups together, as a single group."""
-        return GroupSums(
-            **{f.name: getattr(self, f.name).sum(axis=0, keepdims=True) for f in fields(self)}
-        )
+        return GroupSums(**{f.name: getattr(self, f.name).sum(axis=0, keepdims=True) for f in fields(self)})
 
     def row(self, position: int) -> GroupSums:
         """One group's totals, as a single group."""
@@ -83,9 +89,7 @@ def invoice_balances(book: Book, window: Window) -> tuple[np.ndarray, np.ndarray
     on, amount, n = book.pay_on, book.pay_amount, book.size
     paid_end = np.bincount(book.pay_invoice, weights=amount * (on <= window.end), minlength=n)
     paid_open = np.bincount(book.pay_invoice, weights=amount * (on < window.start), minlength=n)
-    paid_span = np.bincount(
-        book.pay_invoice, weights=amount * _days_in_period(on, window), minlength=n
-    )
+    paid_span = np.bincount(book.pay_invoice, weights=amount * _days_in_period(on, window), minlength=n)
     closing = np.where(book.issue <= window.end, book.amount - paid_end, 0.0)
     opening = np.where(book.issue < window.start, book.amount - paid_open, 0.0)
     balance_days = book.amount * _days_in_period(book.issue, window) - paid_span
@@ -111,13 +115,9 @@ def group_sums(book: Book, codes: np.ndarray, groups: int, window: Window) -> Gr
     )
 
 
-def _payment_behaviour(
-    book: Book, codes: np.ndarray, groups: int, window: Window
-) -> dict[str, np.ndarray]:
+def _payment_behaviour(book: Book, codes: np.ndarray, groups: int, window: Window) -> dict[str, np.ndarray]:
     # Credit notes are not paid by the customer, so they say nothing about behaviour.
-    paid = np.flatnonzero(
-        (book.settled >= window.start) & (book.settled <= window.end) & (book.amount > 0)
-    )
+    paid = np.flatnonzero((book.settled >= window.start) & (book.settled <= window.end) & (book.amount > 0))
     code, amount = codes[paid], book.amount[paid]
     late = np.maximum(book.settled[paid] - book.due[paid], 0)
     return {

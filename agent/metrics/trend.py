@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,9 +12,11 @@ import pandas as pd
 
 from agent.ledger.frame import Ledger
 from agent.metrics.book import Book, prepare
+from agent.metrics.derive import METRIC_NAMES
 from agent.metrics.rates import Rates
 from agent.metrics.schemas import Breakdown, Metrics
 from agent.metrics.service import breakdown_for_book, group_codes, metrics_for_book
+from agent.metrics.sums import AGING_COLUMNS
 
 ROLLING_MONTHS = 3
 
@@ -90,24 +91,20 @@ OVERALL = "all"
 def _snapshot_frame(breakdown: Breakdown, dimension: str) -> pd.DataFrame:
     frame = breakdown.frame().rename_axis("group_key").reset_index()
     reasons = breakdown.arrays.reasons
-    frame["undefined"] = [
-        json.dumps(
-            {name: str(texts[row]) for name, texts in reasons.items() if texts[row] is not None}
-        )
+    undefined = [
+        {name: str(texts[row]) for name, texts in reasons.items() if texts[row] is not None}
         for row in range(len(frame))
     ]
+    frame["undefined"] = pd.Series(undefined, index=frame.index, dtype=object)
     return frame.assign(dimension=dimension)
 
 
 def _overall_frame(total: Metrics) -> pd.DataFrame:
-    row = total.to_dict()
-    aging = {f"aging_{bucket}": value for bucket, value in row.pop("aging").items()}
-    undefined = json.dumps(row.pop("undefined"))
-    for context in ("as_of", "period_days", "currency"):
-        row.pop(context)
-    return pd.DataFrame([{"group_key": OVERALL, **row, **aging, "undefined": undefined}]).assign(
-        dimension=OVERALL
-    )
+    row: dict[str, Any] = {name: getattr(total, name) for name in METRIC_NAMES}
+    row.update(zip(AGING_COLUMNS, total.aging.values(), strict=True))
+    frame = pd.DataFrame([{"group_key": OVERALL, **row}]).assign(dimension=OVERALL)
+    frame["undefined"] = pd.Series([dict(total.undefined)], index=frame.index, dtype=object)
+    return frame
 
 
 def snapshot_rows(
@@ -119,8 +116,9 @@ def snapshot_rows(
 ) -> pd.DataFrame:
     """One row per (dimension, group) of the day's metrics, plus the overall row.
 
-    Columns: ``as_of, period_days, currency, dimension, group_key``, every metric, the
-    aging buckets as ``aging_<bucket>`` and ``undefined`` (JSON reasons). Persisting
+    Columns: ``as_of, period_days, currency, dimension, group_key``, every metric
+    (NaN where undefined), the aging buckets (``aging_current`` ... ``aging_91_plus``)
+    and ``undefined`` (metric -> reason); the columns of ``metric_snapshots``. Persisting
     these daily keeps the trend as it was known, even after invoices change later.
     """
     book = prepare(ledger, rates)

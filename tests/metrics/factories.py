@@ -34,9 +34,7 @@ def invoice(
     }
 
 
-def ledger(
-    rows: list[dict[str, object]], payments: Sequence[tuple[str, str, float]] = ()
-) -> Ledger:
+def ledger(rows: list[dict[str, object]], payments: Sequence[tuple[str, str, float]] = ()) -> Ledger:
     """A ledger whose payments are ``(invoice_id, paid_on, amount)``.
 
     ``amount_paid`` is the sum of an invoice's payments; ``paid_date`` is its last

@@ -51,9 +51,7 @@ def test_cei_uses_the_opening_balance_of_the_day_before_the_period(march) -> Non
 
 
 def test_aging_and_percent_current(march) -> None:
-    assert march.aging == pytest.approx(
-        {"current": 2000, "1-30": 800, "31-60": 0, "61-90": 0, "91+": 0}
-    )
+    assert march.aging == pytest.approx({"current": 2000, "1-30": 800, "31-60": 0, "61-90": 0, "91+": 0})
     assert march.percent_current == pytest.approx(2000 / 2800 * 100)
 
 

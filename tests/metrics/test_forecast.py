@@ -54,9 +54,7 @@ def test_expected_dates_use_the_customer_average_delay() -> None:
     assert _week(forecast, "2024-07-15").expected_amount == 600
     assert forecast.without_history_count == 2
     assert (forecast.beyond_amount, forecast.beyond_count) == (900, 1)
-    assert sum(w.expected_amount for w in forecast.weeks) + forecast.beyond_amount == pytest.approx(
-        2200
-    )
+    assert sum(w.expected_amount for w in forecast.weeks) + forecast.beyond_amount == pytest.approx(2200)
 
 
 def test_model_delays_override_the_customer_average() -> None:
