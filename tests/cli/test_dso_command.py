@@ -11,9 +11,7 @@ import pytest
 from agent.cli.main import main
 
 IBM = Path("/work/shared/data/ibm-accounts-receivable.csv")
-IBM_MAPPING = (
-    Path(__file__).resolve().parents[2] / "connectors/csv/mappings/ibm-accounts-receivable.yaml"
-)
+IBM_MAPPING = Path(__file__).resolve().parents[2] / "connectors/csv/mappings/ibm-accounts-receivable.yaml"
 HEADER = (
     "invoice_id,customer_id,customer_name,issue_date,due_date,amount,currency,"
     "paid_date,amount_paid,disputed,owner_email\n"
@@ -94,9 +92,7 @@ def test_by_customer_adds_groups(invoices_csv: Path, capsys) -> None:
 
 
 def test_text_output_is_a_readable_table(invoices_csv: Path, capsys) -> None:
-    code = main(
-        ["dso", "--invoices", str(invoices_csv), "--as-of", "2024-03-31", "--by", "customer"]
-    )
+    code = main(["dso", "--invoices", str(invoices_csv), "--as-of", "2024-03-31", "--by", "customer"])
     out = capsys.readouterr().out
     assert code == 0
     assert "Receivables as of 2024-03-31, period 30 days, in USD" in out
@@ -142,9 +138,7 @@ def test_ibm_sample_with_its_mapping_matches_a_direct_computation(capsys) -> Non
         ],
     )
     assert code == 0
-    raw = pd.read_csv(
-        IBM, parse_dates=["InvoiceDate", "DueDate", "SettledDate"], date_format="%m/%d/%Y"
-    )
+    raw = pd.read_csv(IBM, parse_dates=["InvoiceDate", "DueDate", "SettledDate"], date_format="%m/%d/%Y")
     as_of = pd.Timestamp("2013-06-30")
     open_rows = (raw["InvoiceDate"] <= as_of) & (raw["SettledDate"] > as_of)
     in_period = (raw["InvoiceDate"] > as_of - pd.Timedelta(days=90)) & (raw["InvoiceDate"] <= as_of)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import math
 
+import pandas as pd
 import pytest
 
+from agent.ledger.frame import Ledger, empty_payments, normalise_invoices
 from agent.metrics.rates import Rates
-from agent.metrics.service import compute_metrics
+from agent.metrics.service import compute_breakdown, compute_metrics
 from tests.metrics.factories import day, invoice, ledger, march_book
 
 USD = Rates("USD")
@@ -123,3 +125,21 @@ def test_payments_after_as_of_do_not_count() -> None:
 def test_period_must_be_at_least_one_day() -> None:
     with pytest.raises(ValueError, match="period_days must be at least 1"):
         compute_metrics(march_book(), day("2024-03-31"), 0, USD)
+
+
+def test_an_empty_ledger_from_the_store_is_all_nulls_not_a_crash() -> None:
+    invoices = normalise_invoices(
+        pd.DataFrame(
+            {
+                "invoice_id": pd.Series(dtype=object),
+                "customer_id": pd.Series(dtype=object),
+                "issue_date": pd.Series(dtype="datetime64[ns]"),
+                "due_date": pd.Series(dtype="datetime64[ns]"),
+                "amount": pd.Series(dtype=float),
+            }
+        )
+    )
+    empty = Ledger(invoices=invoices, payments=empty_payments())
+    metrics = compute_metrics(empty, day("2024-03-31"), 30, USD)
+    assert (metrics.ar, metrics.dso, metrics.countback_dso) == (0, None, 0)
+    assert len(compute_breakdown(empty, day("2024-03-31"), 30, "customer", USD)) == 0
