@@ -52,9 +52,7 @@ def _invoices(rng: np.random.Generator, count: int, customers: int) -> pd.DataFr
             "issue_date": issue.astype("datetime64[ns]"),
             "due_date": (issue + terms).astype("datetime64[ns]"),
             "amount": np.where(credit, -np.round(amount * 0.2, 2), amount),
-            "currency": rng.choice(
-                np.array(["USD", "EUR", "GBP"], dtype=object), count, p=[0.9, 0.07, 0.03]
-            ),
+            "currency": rng.choice(np.array(["USD", "EUR", "GBP"], dtype=object), count, p=[0.9, 0.07, 0.03]),
             "terms_days": terms,
             "disputed": rng.random(count) < 0.02,
             "owner_email": _ids("csm", rng.integers(0, 50, count), 2) + "@example.com",

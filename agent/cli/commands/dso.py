@@ -38,9 +38,7 @@ def rate_pair(text: str) -> tuple[str, float]:
     except ValueError:
         rate = float("nan")
     if len(currency) != 3 or not currency.isalpha() or not rate > 0:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not CUR=RATE with a positive rate (EUR=1.08)"
-        )
+        raise argparse.ArgumentTypeError(f"'{text}' is not CUR=RATE with a positive rate (EUR=1.08)")
     return currency.upper(), rate
 
 
@@ -51,9 +49,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="receivables metrics (DSO, aging, CEI...) for an invoice CSV",
         description="Receivables metrics for the N days ending on the as-of date.",
     )
-    parser.add_argument("--invoices", type=existing_file, required=True, metavar="FILE.csv")
-    parser.add_argument("--as-of", type=iso_date, required=True, metavar="DATE")
-    parser.add_argument("--period-days", type=positive_int, default=30, metavar="N")
+    parser.add_argument(
+        "--invoices", type=existing_file, required=True, metavar="FILE.csv", help="invoice CSV"
+    )
+    parser.add_argument(
+        "--as-of", type=iso_date, required=True, metavar="DATE", help="last day of the period"
+    )
+    parser.add_argument(
+        "--period-days", type=positive_int, default=30, metavar="N", help="period length (30)"
+    )
     parser.add_argument("--by", choices=GROUPINGS, help="the same metrics per group")
     parser.add_argument("--mapping", type=existing_file, metavar="M.yaml", help="CSV layout")
     parser.add_argument(
