@@ -86,13 +86,16 @@ def _by_group(codes: np.ndarray, groups: int, weights: np.ndarray) -> np.ndarray
 
 def invoice_balances(book: Book, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per invoice: balance at as-of, balance at opening, and balance summed over the period."""
-    on, amount, n = book.pay_on, book.pay_amount, book.size
-    paid_end = np.bincount(book.pay_invoice, weights=amount * (on <= window.end), minlength=n)
-    paid_open = np.bincount(book.pay_invoice, weights=amount * (on < window.start), minlength=n)
-    paid_span = np.bincount(book.pay_invoice, weights=amount * _days_in_period(on, window), minlength=n)
-    closing = np.where(book.issue <= window.end, book.amount - paid_end, 0.0)
-    opening = np.where(book.issue < window.start, book.amount - paid_open, 0.0)
-    balance_days = book.amount * _days_in_period(book.issue, window) - paid_span
+    late, n = book.payments_since(window.start), book.size
+    unpaid = book.amount - book.paid_total  # open today, before adding back later payments
+    after_end = np.bincount(late.invoice, weights=late.amount * (late.on > window.end), minlength=n)
+    after_open = np.bincount(late.invoice, weights=late.amount, minlength=n)
+    # Days of the period a payment had not yet been made (from issue, before its day).
+    unpaid_days = _days_in_period(book.issue[late.invoice], window) - _days_in_period(late.on, window)
+    still_due = np.bincount(late.invoice, weights=late.amount * unpaid_days, minlength=n)
+    closing = np.where(book.issue <= window.end, unpaid + after_end, 0.0)
+    opening = np.where(book.issue < window.start, unpaid + after_open, 0.0)
+    balance_days = unpaid * _days_in_period(book.issue, window) + still_due
     return closing, opening, balance_days
 
 
@@ -140,16 +143,12 @@ def _terms(book: Book, codes: np.ndarray, groups: int, sales: np.ndarray) -> dic
 
 def _monthly_sales(book: Book, codes: np.ndarray, groups: int, window: Window) -> np.ndarray:
     issued = np.flatnonzero(book.issue <= window.end)
-    as_of_month = np.datetime64(window.as_of, "M")
-    first_month = (
-        np.datetime64(int(book.issue[issued].min()), "D").astype("datetime64[M]")
-        if issued.size
-        else as_of_month
-    )
-    months = int((as_of_month - first_month).astype(np.int64)) + 1
-    # Day numbers where each month starts, oldest first: month of a day by binary search.
-    starts = (first_month + np.arange(months)).astype("datetime64[D]").astype(np.int64)
-    back = months - np.searchsorted(starts, book.issue[issued], side="right")
+    first_day = int(book.issue[issued].min()) if issued.size else window.end
+    # Months back from the as-of month for every day of the history: one gather per invoice.
+    days = np.arange(first_day, window.end + 1).astype("datetime64[D]")
+    back_of_day = np.datetime64(window.as_of, "M") - days.astype("datetime64[M]")
+    back = back_of_day.astype(np.int64)[book.issue[issued] - first_day]
+    months = int(back_of_day[0].astype(np.int64)) + 1
     totals = np.bincount(
         codes[issued] * months + back, weights=book.amount[issued], minlength=groups * months
     )
