@@ -13,7 +13,7 @@ period starts.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -131,7 +131,4 @@ def prepare(ledger: Ledger, rates: Rates | None = None) -> Book:
         pay_on=_days(payments["paid_on"]),
         pay_amount=payments["amount"].to_numpy(dtype=float),
     )
-    paid_total = _paid_total(ledger, book)
-    if paid_total is book.paid_total:
-        return book
-    return Book(**{**book.__dict__, "paid_total": paid_total})
+    return replace(book, paid_total=_paid_total(ledger, book))
