@@ -6,7 +6,9 @@ from agent.web.charts import bar_chart, line_chart
 
 
 def test_bars_are_proportional_and_the_tallest_fills_the_plot() -> None:
-    chart = bar_chart("t", ["a", "b", "c"], [50.0, 100.0, -5.0], ["50", "100", "-5"], ["#000"] * 3, height=240)
+    chart = bar_chart(
+        "t", ["a", "b", "c"], [50.0, 100.0, -5.0], ["50", "100", "-5"], ["#000"] * 3, height=240
+    )
     plot_height = 240 - 30 - 40
     assert [bar.height for bar in chart.bars] == [plot_height / 2, plot_height, 0.0]
     assert chart.bars[1].y == 30
