@@ -51,5 +51,5 @@ def test_fx_rates_are_read_as_json_and_checked(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("NUDGE_FX_RATES", '{"EUR": 1.08, "GBP": 1.27}')
     assert load_settings().fx_rates == {"EUR": 1.08, "GBP": 1.27}
     monkeypatch.setenv("NUDGE_FX_RATES", '{"EUR": -1}')
-    with pytest.raises(SettingsError, match="NUDGE_FX_RATES: Value error, EUR=-1.0: expected"):
+    with pytest.raises(SettingsError, match=r"NUDGE_FX_RATES: Value error, EUR=-1\.0: expected"):
         load_settings()
