@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from agent.demo.accounts import ARCHETYPES, SEGMENTS, TERMS_LABELS
-from tests.demo.factories import AGING_LABELS, AS_OF, aging_buckets, demo_book, prior_late_rates
+from tests.agent.demo.factories import AGING_LABELS, AS_OF, aging_buckets, demo_book, prior_late_rates
 
 
 def _settled_with_archetype() -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pytest
 
 from agent.demo import DemoBook, build_demo_book
 from agent.ledger.frame import INVOICE_COLUMNS, Ledger, normalise_invoices
-from tests.demo.factories import AS_OF, demo_book
+from tests.agent.demo.factories import AS_OF, demo_book
 
 FRAMES = [field.name for field in fields(DemoBook)]
 

@@ -10,7 +10,7 @@ import pytest
 
 from agent.demo import write_canonical_csv
 from connectors.csv import load_mapping, read_invoices
-from tests.demo.factories import demo_book
+from tests.agent.demo.factories import demo_book
 
 
 def test_canonical_csv_reads_back_with_zero_rejects(tmp_path: Path) -> None:
