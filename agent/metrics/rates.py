@@ -27,11 +27,12 @@ class Rates:
                 raise ValueError(f"rate for {currency}: {rate!r} is not a positive number")
 
     @classmethod
-    def default(cls) -> Rates:
-        """Only the reporting currency from settings (``NUDGE_REPORTING_CURRENCY``)."""
+    def default(cls, **overrides: float) -> Rates:
+        """From settings: ``NUDGE_REPORTING_CURRENCY`` and ``NUDGE_FX_RATES``, then ``overrides``."""
         from agent.settings import get_settings
 
-        return cls(reporting_currency=get_settings().reporting_currency)
+        settings = get_settings()
+        return cls(settings.reporting_currency, {**settings.fx_rates, **overrides})
 
     def rate(self, currency: str) -> float:
         """The factor converting ``currency`` to the reporting currency."""

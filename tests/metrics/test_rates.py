@@ -50,3 +50,15 @@ def test_reporting_currency_defaults_to_settings(monkeypatch: pytest.MonkeyPatch
         get_settings.cache_clear()
     assert metrics.currency == "EUR"
     assert metrics.ar == 50
+
+
+def test_rates_default_to_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NUDGE_FX_RATES", '{"EUR": 2.0}')
+    get_settings.cache_clear()
+    try:
+        metrics = compute_metrics(_book(), day("2024-03-31"), 31)
+        overridden = Rates.default(EUR=1.5)
+    finally:
+        get_settings.cache_clear()
+    assert metrics.ar == pytest.approx(1000 + 600 * 2.0)
+    assert overridden.rate("EUR") == 1.5

@@ -66,7 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="CUR=RATE",
-        help="exchange rate to the reporting currency (NUDGE_REPORTING_CURRENCY), repeatable",
+        help="exchange rate to the reporting currency (NUDGE_REPORTING_CURRENCY), repeatable; "
+        "adds to or overrides NUDGE_FX_RATES",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.set_defaults(handler=run)
@@ -102,10 +103,9 @@ def run(args: argparse.Namespace) -> int:
     """Compute and print the metrics."""
     from agent.metrics.rates import Rates, UnknownCurrencyError
     from agent.metrics.service import compute_breakdown, compute_metrics
-    from agent.settings import get_settings
 
     ledger = load_ledger(args.invoices, args.mapping)
-    rates = Rates(get_settings().reporting_currency, dict(args.rate))
+    rates = Rates.default(**dict(args.rate))
     try:
         if args.by:
             breakdown = compute_breakdown(ledger, args.as_of, args.period_days, args.by, rates)
