@@ -8,7 +8,7 @@ import pytest
 
 from agent.metrics.rates import Rates
 from agent.metrics.service import compute_metrics
-from tests.metrics.factories import day, invoice, ledger
+from tests.agent.metrics.factories import day, invoice, ledger
 
 AS_OF = day("2024-06-30")
 

@@ -8,7 +8,7 @@ import pytest
 from agent.ledger.frame import Ledger
 from agent.metrics.rates import Rates
 from agent.metrics.service import compute_metrics
-from tests.metrics.factories import day, invoice, ledger
+from tests.agent.metrics.factories import day, invoice, ledger
 
 USD = Rates("USD")
 AS_OF = day("2024-03-31")

@@ -11,7 +11,7 @@ import pytest
 from agent.ledger.frame import Ledger, empty_payments, normalise_invoices
 from agent.metrics.rates import Rates
 from agent.metrics.service import compute_breakdown, compute_metrics
-from tests.metrics.factories import day, invoice, ledger, march_book
+from tests.agent.metrics.factories import day, invoice, ledger, march_book
 
 USD = Rates("USD")
 

@@ -9,7 +9,7 @@ import pytest
 
 from agent.metrics.forecast import cash_forecast
 from agent.metrics.rates import Rates
-from tests.metrics.factories import day, invoice, ledger
+from tests.agent.metrics.factories import day, invoice, ledger
 
 USD = Rates("USD")
 AS_OF = day("2024-06-30")

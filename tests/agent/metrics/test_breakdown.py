@@ -9,7 +9,7 @@ import pytest
 from agent.metrics.derive import METRIC_NAMES
 from agent.metrics.rates import Rates
 from agent.metrics.service import GroupBy, compute_breakdown, compute_metrics, terms_gap
-from tests.metrics.factories import day, subset, team_book
+from tests.agent.metrics.factories import day, subset, team_book
 
 USD = Rates("USD")
 AS_OF = day("2024-03-31")

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from agent.cli.main import main
+from tests.conftest import SHARED_DATA
+from tests.factories import IBM_MAPPING
 
-IBM = Path("/work/shared/data/ibm-accounts-receivable.csv")
-IBM_MAPPING = Path(__file__).resolve().parents[2] / "connectors/csv/mappings/ibm-accounts-receivable.yaml"
+IBM = SHARED_DATA / "ibm-accounts-receivable.csv"
 HEADER = (
     "invoice_id,customer_id,customer_name,issue_date,due_date,amount,currency,"
     "paid_date,amount_paid,disputed,owner_email\n"

@@ -7,7 +7,7 @@ import pytest
 from agent.metrics.rates import Rates, UnknownCurrencyError
 from agent.metrics.service import compute_metrics
 from agent.settings import get_settings
-from tests.metrics.factories import day, invoice, ledger
+from tests.agent.metrics.factories import day, invoice, ledger
 
 
 def _book():

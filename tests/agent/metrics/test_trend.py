@@ -6,7 +6,7 @@ import pytest
 
 from agent.metrics.rates import Rates
 from agent.metrics.trend import monthly_trend, snapshot_rows
-from tests.metrics.factories import day, invoice, ledger, team_book
+from tests.agent.metrics.factories import day, invoice, ledger, team_book
 
 USD = Rates("USD")
 

@@ -6,7 +6,7 @@ import pytest
 
 from agent.metrics.rates import Rates
 from agent.metrics.service import compute_metrics
-from tests.metrics.factories import day, invoice, ledger
+from tests.agent.metrics.factories import day, invoice, ledger
 
 USD = Rates("USD")
 
