@@ -6,6 +6,7 @@ import uvicorn
 
 from agent.app import create_app
 from agent.db.database import Database
+from agent.logs import configure_logging
 from agent.settings import Settings
 
 
@@ -18,6 +19,7 @@ def run_server(
     sign_in_tokens: dict[str, str] | None = None,
 ) -> None:
     """Serve the app; print where, and a sign-in link per labelled token."""
+    configure_logging(settings)
     host = host or settings.host
     port = port or settings.port
     address = f"http://{host}:{port}"
@@ -29,5 +31,6 @@ def run_server(
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
+        log_config=None,
         access_log=False,
     )
