@@ -71,6 +71,11 @@ _INVOICE_ONLY: list[tuple[str, Type, str]] = [
     ("invoice.currency", STRING, "ISO 4217 currency code"),
     ("invoice.amount", MONEY, "invoiced amount"),
     ("invoice.amount_open", MONEY, "balance still open as of the evaluation date"),
+    (
+        "invoice.value_percentile",
+        NUMBER,
+        "share of the book's open invoices with a smaller open balance (0-1): size-free 'large'",
+    ),
     ("invoice.issue_date", DATE, "date the invoice was issued"),
     ("invoice.due_date", DATE, "date the invoice is due"),
     ("invoice.days_past_due", DAYS, "days since the due date (0 while not yet due)"),

@@ -183,6 +183,7 @@ class ContextBuilder:
             "invoice.currency": book.currency[rows],
             "invoice.amount": book.amount[rows],
             "invoice.amount_open": open_amount[rows],
+            "invoice.value_percentile": _percentile(open_amount[rows]),
             "invoice.issue_date": book.issue[rows],
             "invoice.due_date": due,
             "invoice.days_past_due": np.maximum(t - due, 0.0),
@@ -304,6 +305,14 @@ def _latest(frame: pd.DataFrame | None, when: str, key: str, t: float) -> pd.Dat
     if when in frame.columns:
         frame = frame[day_numbers(pd.to_datetime(frame[when])) <= t].sort_values(when, kind="stable")
     return frame.drop_duplicates(key, keep="last").set_index(key)
+
+
+def _percentile(values: np.ndarray) -> np.ndarray:
+    """Share of the other values strictly below each value (ties share the lower rank)."""
+    if len(values) < 2:
+        return np.zeros(len(values))
+    ordered = np.sort(values)
+    return np.searchsorted(ordered, values, side="left") / (len(values) - 1)
 
 
 def _last_per(index: np.ndarray, days: np.ndarray, size: int) -> np.ndarray:
