@@ -1,0 +1,80 @@
+"""``nudge routes test LABEL=VALUE...``: show which routes match and who would be told."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from agent.cli.common import UserError, emit_json, existing_file
+
+DEFAULT_CONFIG = Path(__file__).resolve().parents[3] / "rules" / "routing.yaml"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``routes test``."""
+    parser = subparsers.add_parser("routes", help="inspect the alert routing tree")
+    commands = parser.add_subparsers(dest="routes_command", required=True, metavar="ACTION")
+    test = commands.add_parser("test", help="who would be told about an alert with these labels")
+    test.add_argument("labels", nargs="+", metavar="LABEL=VALUE", help="alert labels, e.g. severity=high")
+    test.add_argument("--config", type=existing_file, default=None, help="routing file (default: the shipped one)")
+    test.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    test.set_defaults(handler=run_test)
+
+
+def _labels(pairs: list[str]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UserError(f"'{pair}' is not LABEL=VALUE")
+        labels[name] = value
+    return labels
+
+
+def _span(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def run_test(args: argparse.Namespace) -> int:
+    """Print each matching route with its receiver, recipients, grouping and timings."""
+    from rules.errors import RuleErrors
+    from rules.routing import load_routing, match_routes, recipients
+
+    labels = _labels(args.labels)
+    try:
+        config = load_routing(args.config or DEFAULT_CONFIG)
+    except RuleErrors as exc:
+        raise UserError(f"the routing file has mistakes:\n{exc}") from None
+    routes: list[dict[str, Any]] = []
+    for match in match_routes(config, labels):
+        routes.append({
+            "route": match.name,
+            "receiver": match.receiver,
+            "recipients": [f"{r.kind}:{r.address}" for r in recipients(config, match.receiver, labels)],
+            "group_by": list(match.group_by),
+            "group": {name: labels.get(name, "") for name in match.group_by},
+            "group_wait": _span(match.group_wait),
+            "group_interval": _span(match.group_interval),
+            "repeat_interval": _span(match.repeat_interval),
+            "escalate": None if match.escalate is None else {
+                "after": _span(match.escalate.after),
+                "to": [f"{r.kind}:{r.address}" for r in recipients(config, match.escalate.to, labels)],
+            },
+        })
+    if args.json:
+        emit_json({"labels": labels, "routes": routes})
+        return 0
+    for route in routes:
+        told = ", ".join(route["recipients"]) or "nobody (no recipient for these labels)"
+        print(f"{route['route']}: {route['receiver']} -> {told}")
+        print(f"  group_by {route['group_by']}, wait {route['group_wait']}, "
+              f"interval {route['group_interval']}, repeat {route['repeat_interval']}")
+        if route["escalate"]:
+            print(f"  escalates after {route['escalate']['after']} to {', '.join(route['escalate']['to']) or 'nobody'}")
+    return 0
