@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The kinds of values an expression can produce."""
 
     NUMBER = "number"

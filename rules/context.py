@@ -26,7 +26,7 @@ import pandas as pd
 from agent.ledger.frame import Ledger
 from rules.catalogue import SEGMENTS
 from rules.expr.tokens import day_number
-from rules.frame import ColumnFrame, day_numbers, missing_column
+from rules.frame import ColumnFrame, History, day_numbers, missing_column
 from rules.risk import RiskProvider
 
 DSO_PERIOD_DAYS = 30
@@ -61,7 +61,9 @@ class _Book:
         self.currency = inv["currency"].to_numpy(dtype=object)
         self.terms = inv["terms_days"].to_numpy(dtype=float)
         self.disputed = inv["disputed"].to_numpy(dtype=bool)
-        pay = ledger.payments.assign(_inv=pd.Index(inv["invoice_id"]).get_indexer(ledger.payments["invoice_id"]))
+        pay = ledger.payments.assign(
+            _inv=pd.Index(inv["invoice_id"]).get_indexer(ledger.payments["invoice_id"])
+        )
         pay = pay[pay["_inv"] >= 0].sort_values("paid_on", kind="stable")
         self.pay_invoice = pay["_inv"].to_numpy(dtype=np.int64)
         self.pay_day = day_numbers(pay["paid_on"])
@@ -92,9 +94,15 @@ def _account_static(
     if accounts is not None:
         given = accounts.drop_duplicates("customer_id", keep="last").set_index("customer_id")
         given = given.reindex(customers)
-        for column, name in (("name", "account.name"), ("segment", "account.segment"), ("owner", "account.owner")):
+        for column, name in (
+            ("name", "account.name"),
+            ("segment", "account.segment"),
+            ("owner", "account.owner"),
+        ):
             if column in given.columns:
-                out[name] = given[column].where(given[column].notna(), out[name]).to_numpy(dtype=object)
+                out[name] = (
+                    given[column].where(given[column].notna(), out[name]).to_numpy(dtype=object)
+                )
         if "credit_limit" in given.columns:
             out["account.credit_limit"] = given["credit_limit"].to_numpy(dtype=float)
     out["account.segment"] = _normalise_segment(out["account.segment"])
@@ -103,7 +111,9 @@ def _account_static(
 
 def _column_or_none(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column in frame.columns:
-        return frame[column].astype(object).where(frame[column].notna(), None).to_numpy(dtype=object)
+        return (
+            frame[column].astype(object).where(frame[column].notna(), None).to_numpy(dtype=object)
+        )
     return np.full(len(frame), None, dtype=object)
 
 
@@ -112,7 +122,9 @@ def _normalise_segment(values: np.ndarray) -> np.ndarray:
     series = pd.Series(values, dtype=object)
     cleaned = series.str.lower().str.replace(r"[\s-]+", "_", regex=True)
     cleaned = cleaned.replace({"midmarket": "mid_market", "small_business": "smb"})
-    return cleaned.where(cleaned.isin(SEGMENTS.values) | cleaned.notna(), None).to_numpy(dtype=object)
+    return cleaned.where(cleaned.isin(SEGMENTS.values) | cleaned.notna(), None).to_numpy(
+        dtype=object
+    )
 
 
 class ContextBuilder:
@@ -140,7 +152,7 @@ class ContextBuilder:
             self._cache[as_of] = self._build(as_of)
         return self._cache[as_of]
 
-    def _history(self, as_of: date, scope: str) -> object:
+    def _history(self, as_of: date, scope: str) -> History:
         def past(days: int) -> ColumnFrame:
             return self.at(as_of - timedelta(days=days)).frame(scope)
 
@@ -149,7 +161,9 @@ class ContextBuilder:
     def _build(self, as_of: date) -> EvaluationContext:
         book, t = self.book, float(day_number(as_of))
         cut = int(np.searchsorted(book.pay_day, t, side="right"))
-        paid_by = np.bincount(book.pay_invoice[:cut], book.pay_amount[:cut], minlength=len(book.amount))
+        paid_by = np.bincount(
+            book.pay_invoice[:cut], book.pay_amount[:cut], minlength=len(book.amount)
+        )
         last_payment = _last_per(book.pay_invoice[:cut], book.pay_day[:cut], len(book.amount))
         open_amount = book.amount - paid_by
         is_open = (book.issue <= t) & (open_amount > _OPEN_EPSILON) & ~(book.paid <= t)
@@ -162,13 +176,15 @@ class ContextBuilder:
         invoice_data |= self._promise_columns(as_of, book.invoice_ids[rows], rows, t)
         invoice_data |= self._dispute_columns(as_of, book.invoice_ids[rows], rows, t)
         ids = {"invoice_id": book.invoice_ids[rows], "customer_id": book.customers[codes]}
-        invoices = ColumnFrame(invoice_data, book.invoice_ids[rows], as_of, self._history(as_of, "invoice"), ids)  # type: ignore[arg-type]
+        invoices = ColumnFrame(
+            invoice_data, book.invoice_ids[rows], as_of, self._history(as_of, "invoice"), ids
+        )
         live = np.flatnonzero(book.first_issue <= t)
         account_frame = ColumnFrame(
             {name: values[live] for name, values in accounts.items()},
             book.customers[live],
             as_of,
-            self._history(as_of, "account"),  # type: ignore[arg-type]
+            self._history(as_of, "account"),
             {"customer_id": book.customers[live]},
         )
         return EvaluationContext(as_of, invoices, account_frame)
@@ -210,12 +226,18 @@ class ContextBuilder:
         with np.errstate(divide="ignore", invalid="ignore"):
             columns = {
                 "account.open_ar": open_ar,
-                "account.overdue_ar": np.bincount(codes, np.where(overdue, open_amount, 0.0), minlength=size),
+                "account.overdue_ar": np.bincount(
+                    codes, np.where(overdue, open_amount, 0.0), minlength=size
+                ),
                 "account.open_invoices": np.bincount(codes, is_open.astype(float), minlength=size),
                 "account.dso": np.where(sales > 0, open_ar / sales * DSO_PERIOD_DAYS, np.nan),
-                "account.late_rate_90d": np.where(settled_count > 0, late_count / settled_count, np.nan),
+                "account.late_rate_90d": np.where(
+                    settled_count > 0, late_count / settled_count, np.nan
+                ),
                 "account.avg_days_late_90d": np.where(
-                    settled_count > 0, np.bincount(codes, days_late, minlength=size) / settled_count, np.nan
+                    settled_count > 0,
+                    np.bincount(codes, days_late, minlength=size) / settled_count,
+                    np.nan,
                 ),
                 "account.last_payment_date": _last_per(
                     codes[book.pay_invoice[:cut]], book.pay_day[:cut], size
@@ -229,7 +251,9 @@ class ContextBuilder:
         if crm is None:
             return _all_missing(_CRM_FIELDS, len(customers))
         crm = crm.reindex(customers)
-        renewal = day_numbers(pd.to_datetime(crm.get("renewal_date", pd.Series(pd.NaT, index=crm.index))))
+        renewal = day_numbers(
+            pd.to_datetime(crm.get("renewal_date", pd.Series(pd.NaT, index=crm.index)))
+        )
         return {
             "crm.renewal_in_days": renewal - t,
             "crm.open_tickets": crm["open_tickets"].to_numpy(dtype=float),
@@ -281,7 +305,10 @@ class ContextBuilder:
     ) -> dict[str, np.ndarray]:
         disputes = _latest(self.disputes, "opened_on", "invoice_id", t)
         if self.disputes is None or disputes is None:
-            return {"dispute.open": self.book.disputed[rows], "dispute.age_days": np.full(len(rows), np.nan)}
+            return {
+                "dispute.open": self.book.disputed[rows],
+                "dispute.age_days": np.full(len(rows), np.nan),
+            }
         disputes = disputes.reindex(invoice_ids)
         opened = day_numbers(pd.to_datetime(disputes["opened_on"]))
         resolved = day_numbers(pd.to_datetime(disputes["resolved_on"]))
@@ -303,7 +330,9 @@ def _latest(frame: pd.DataFrame | None, when: str, key: str, t: float) -> pd.Dat
     if frame is None:
         return None
     if when in frame.columns:
-        frame = frame[day_numbers(pd.to_datetime(frame[when])) <= t].sort_values(when, kind="stable")
+        frame = frame[day_numbers(pd.to_datetime(frame[when])) <= t].sort_values(
+            when, kind="stable"
+        )
     return frame.drop_duplicates(key, keep="last").set_index(key)
 
 

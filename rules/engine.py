@@ -43,17 +43,23 @@ def masks(rules: RuleSet, context: EvaluationContext) -> dict[str, np.ndarray]:
 
 
 def hits(rules: RuleSet, context: EvaluationContext) -> pd.DataFrame:
-    """One row per (rule, customer_id, invoice_id) that fires; invoice_id is None for account rules."""
+    """One row per (rule, customer_id, invoice_id) firing; no invoice_id for account rules."""
     parts = []
     for rule in rules:
         if not rule.spec.enabled:
             continue
         frame = context.frame(rule.scope)
         rows = np.flatnonzero(rule.mask(frame))
-        invoice_ids = frame.ids["invoice_id"][rows] if rule.scope == "invoice" else [None] * len(rows)
+        invoice_ids = (
+            frame.ids["invoice_id"][rows] if rule.scope == "invoice" else [None] * len(rows)
+        )
         parts.append(
             pd.DataFrame(
-                {"rule": rule.name, "customer_id": frame.ids["customer_id"][rows], "invoice_id": invoice_ids}
+                {
+                    "rule": rule.name,
+                    "customer_id": frame.ids["customer_id"][rows],
+                    "invoice_id": invoice_ids,
+                }
             )
         )
     if not parts:
@@ -75,8 +81,12 @@ def evaluate(rules: RuleSet, context: EvaluationContext) -> list[Firing]:
 
 def _firing(rule: Rule, frame: ColumnFrame, row: int) -> Firing:
     values = row_values(frame, row)
-    values |= {"rule.name": rule.name, "rule.severity": rule.spec.severity,
-               "rule.description": rule.spec.description, "today": frame.as_of.isoformat()}
+    values |= {
+        "rule.name": rule.name,
+        "rule.severity": rule.spec.severity,
+        "rule.description": rule.spec.description,
+        "today": frame.as_of.isoformat(),
+    }
     account = str(frame.ids["customer_id"][row])
     invoice = str(frame.ids["invoice_id"][row]) if rule.scope == "invoice" else None
     labels = {
@@ -87,7 +97,9 @@ def _firing(rule: Rule, frame: ColumnFrame, row: int) -> Firing:
         "segment": str(values.get("account.segment") or ""),
         **rule.spec.labels,
     }
-    return Firing(rule.name, account, invoice, rule.spec.severity, render(rule.spec.message, values), labels)
+    return Firing(
+        rule.name, account, invoice, rule.spec.severity, render(rule.spec.message, values), labels
+    )
 
 
 def row_values(frame: ColumnFrame, row: int) -> dict[str, Any]:

@@ -36,7 +36,7 @@ class RuleError(ValueError):
         return RuleError(self.message, location, self.offset)
 
 
-class RuleErrors(ValueError):
+class RuleLoadError(ValueError):
     """Every mistake found in a set of files, in file order."""
 
     def __init__(self, errors: Iterable[RuleError]) -> None:

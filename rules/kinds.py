@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rules.catalogue import DAYS, NUMBER, NUMERIC, Field as CatalogueField, Kind
+from rules.catalogue import DAYS, NUMBER, NUMERIC, Kind
+from rules.catalogue import Field as CatalogueField
 from rules.errors import RuleError
 from rules.expr.ast import Binary, Call, Field, Literal, Node, Today, Unary
 from rules.schema import AbsenceRule, ChangeRule, PreDueRule, RuleBase

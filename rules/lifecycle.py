@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from rules.engine import AlertKey, Firing
@@ -20,7 +20,7 @@ from rules.engine import AlertKey, Firing
 SYSTEM_ACTOR = "nudge"
 
 
-class State(str, Enum):
+class State(StrEnum):
     """Where an alert is in its life."""
 
     FIRING = "firing"
@@ -29,7 +29,7 @@ class State(str, Enum):
     RESOLVED = "resolved"
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     """What a person can do to an alert."""
 
     ACKNOWLEDGE = "acknowledge"
@@ -110,7 +110,13 @@ class Reconciliation:
 
 
 def apply_action(
-    alert: Alert, action: Action, *, actor: str, at: datetime, until: date | None = None, reason: str | None = None
+    alert: Alert,
+    action: Action,
+    *,
+    actor: str,
+    at: datetime,
+    until: date | None = None,
+    reason: str | None = None,
 ) -> tuple[Alert, AlertEvent]:
     """A person acts on an alert; raises :class:`TransitionError` if the state forbids it."""
     if action not in ALLOWED[alert.state]:
@@ -118,7 +124,9 @@ def apply_action(
     if action == Action.SNOOZE:
         if until is None or until <= at.date():
             raise TransitionError("a snooze needs an end date after today")
-        new = replace(alert, state=State.SNOOZED, snoozed_until=until, snooze_reason=reason, updated_at=at)
+        new = replace(
+            alert, state=State.SNOOZED, snoozed_until=until, snooze_reason=reason, updated_at=at
+        )
     elif action == Action.ACKNOWLEDGE:
         new = replace(alert, state=State.ACKNOWLEDGED, snoozed_until=None, updated_at=at)
     else:
@@ -127,9 +135,13 @@ def apply_action(
     return new, AlertEvent(alert.key, action.value, actor, at, alert.state, new.state, detail)
 
 
-def snooze_until_promise(alert: Alert, *, promise_date: date, actor: str, at: datetime) -> tuple[Alert, AlertEvent]:
+def snooze_until_promise(
+    alert: Alert, *, promise_date: date, actor: str, at: datetime
+) -> tuple[Alert, AlertEvent]:
     """A promise to pay snoozes the alert until the promised date (a broken promise resumes it)."""
-    return apply_action(alert, Action.SNOOZE, actor=actor, at=at, until=promise_date, reason="promise to pay")
+    return apply_action(
+        alert, Action.SNOOZE, actor=actor, at=at, until=promise_date, reason="promise to pay"
+    )
 
 
 def reconcile(
@@ -160,7 +172,9 @@ def reconcile(
         if key in seen or key[0] not in evaluated_rules:
             continue
         if alert.is_open:
-            reason = "paid" if key[2] is not None and key[2] in paid_invoices else "condition_cleared"
+            reason = (
+                "paid" if key[2] is not None and key[2] in paid_invoices else "condition_cleared"
+            )
             _resolve(result, alert, reason, now)
         elif alert.condition_active:
             # A person closed it while it still fired; remember that it has cleared now.
@@ -169,32 +183,60 @@ def reconcile(
 
 
 def _open(result: Reconciliation, firing: Firing, now: datetime) -> None:
-    alert = Alert(firing.key, State.FIRING, firing.severity, firing.message, now, now, dict(firing.labels))
-    result.record(result.opened, alert, AlertEvent(alert.key, "opened", SYSTEM_ACTOR, now, None, State.FIRING))
+    alert = Alert(
+        firing.key, State.FIRING, firing.severity, firing.message, now, now, dict(firing.labels)
+    )
+    result.record(
+        result.opened, alert, AlertEvent(alert.key, "opened", SYSTEM_ACTOR, now, None, State.FIRING)
+    )
 
 
 def _refresh(result: Reconciliation, alert: Alert, firing: Firing, now: datetime) -> None:
-    content = {"severity": firing.severity, "message": firing.message, "labels": dict(firing.labels)}
+    content: dict[str, Any] = {
+        "severity": firing.severity,
+        "message": firing.message,
+        "labels": dict(firing.labels),
+    }
     if alert.state == State.RESOLVED:
         if alert.resolved_reason == "closed" and alert.condition_active:
             return
-        new = replace(alert, state=State.FIRING, resolved_reason=None, condition_active=True,
-                      opened_at=now, updated_at=now, snoozed_until=None, **content)
+        new = replace(
+            alert,
+            state=State.FIRING,
+            resolved_reason=None,
+            condition_active=True,
+            opened_at=now,
+            updated_at=now,
+            snoozed_until=None,
+            **content,
+        )
         event = AlertEvent(alert.key, "reopened", SYSTEM_ACTOR, now, alert.state, State.FIRING)
         result.record(result.reopened, new, event)
     elif alert.state == State.SNOOZED and alert.snoozed_until and alert.snoozed_until <= now.date():
         new = replace(alert, state=State.FIRING, snoozed_until=None, updated_at=now, **content)
         detail = {"snooze_reason": alert.snooze_reason}
-        event = AlertEvent(alert.key, "resumed", SYSTEM_ACTOR, now, alert.state, State.FIRING, detail)
+        event = AlertEvent(
+            alert.key, "resumed", SYSTEM_ACTOR, now, alert.state, State.FIRING, detail
+        )
         result.record(result.resumed, new, event)
-    elif (alert.severity, alert.message, alert.labels) != (firing.severity, firing.message, firing.labels):
+    elif (alert.severity, alert.message, alert.labels) != (
+        firing.severity,
+        firing.message,
+        firing.labels,
+    ):
         new = replace(alert, updated_at=now, **content)
         detail = {"message": firing.message} if alert.message != firing.message else {}
-        event = AlertEvent(alert.key, "updated", SYSTEM_ACTOR, now, alert.state, alert.state, detail)
+        event = AlertEvent(
+            alert.key, "updated", SYSTEM_ACTOR, now, alert.state, alert.state, detail
+        )
         result.record(result.updated, new, event)
 
 
 def _resolve(result: Reconciliation, alert: Alert, reason: str, now: datetime) -> None:
-    new = replace(alert, state=State.RESOLVED, resolved_reason=reason, condition_active=False, updated_at=now)
-    event = AlertEvent(alert.key, "resolved", SYSTEM_ACTOR, now, alert.state, State.RESOLVED, {"reason": reason})
+    new = replace(
+        alert, state=State.RESOLVED, resolved_reason=reason, condition_active=False, updated_at=now
+    )
+    event = AlertEvent(
+        alert.key, "resolved", SYSTEM_ACTOR, now, alert.state, State.RESOLVED, {"reason": reason}
+    )
     result.record(result.resolved, new, event)

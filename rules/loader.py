@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError
 
-from rules.catalogue import Field as CatalogueField, fields_for, suggest
-from rules.errors import Location, RuleError, RuleErrors
+from rules.catalogue import Field as CatalogueField
+from rules.catalogue import fields_for, suggest
+from rules.errors import Location, RuleError, RuleLoadError
 from rules.expr.compiler import Columns, Compiled, compile_condition, compile_expression
 from rules.kinds import KIND_KEYS, Condition, kind_conditions
 from rules.schema import RULE_KINDS, RuleBase, RuleSpec
@@ -72,19 +73,21 @@ class RuleSet:
 
 
 def parse_rule(path: str, text: str) -> Rule:
-    """Check and compile one rule file's text; raise :class:`RuleErrors` with every mistake."""
+    """Check and compile one rule file's text; raise :class:`RuleLoadError` with every mistake."""
     try:
         source = load_yaml(path, text)
     except RuleError as exc:
-        raise RuleErrors([exc]) from None
+        raise RuleLoadError([exc]) from None
     if not isinstance(source.data, dict):
-        raise RuleErrors([RuleError("a rule file must be a mapping of keys to values", source.location(()))])
+        raise RuleLoadError(
+            [RuleError("a rule file must be a mapping of keys to values", source.location(()))]
+        )
     spec = _validate(source)
     errors: list[RuleError] = []
     conditions = _conditions(source, spec, errors)
     _check_message(source, spec, errors)
     if errors:
-        raise RuleErrors(errors)
+        raise RuleLoadError(errors)
     return Rule(spec=spec, conditions=tuple(conditions), location=source.location(("name",)))
 
 
@@ -96,11 +99,13 @@ def _validate(source: YamlSource) -> RuleSpec:
         hint = suggest(str(kind), list(RULE_KINDS))
         allowed = ", ".join(RULE_KINDS)
         where = source.location(("kind",))
-        raise RuleErrors([RuleError(f"kind: unknown rule kind '{kind}'{hint}; kinds: {allowed}", where)])
+        raise RuleLoadError(
+            [RuleError(f"kind: unknown rule kind '{kind}'{hint}; kinds: {allowed}", where)]
+        )
     try:
         return model.model_validate(data)  # type: ignore[return-value]
     except ValidationError as exc:
-        raise RuleErrors(placed_errors(source, exc, model)) from None
+        raise RuleLoadError(placed_errors(source, exc, model)) from None
 
 
 def _conditions(source: YamlSource, spec: RuleBase, errors: list[RuleError]) -> list[Compiled]:
@@ -120,7 +125,10 @@ def _conditions(source: YamlSource, spec: RuleBase, errors: list[RuleError]) -> 
 
 
 def _kind_conditions(
-    spec: RuleBase, fields: Mapping[str, CatalogueField], source: YamlSource, errors: list[RuleError]
+    spec: RuleBase,
+    fields: Mapping[str, CatalogueField],
+    source: YamlSource,
+    errors: list[RuleError],
 ) -> list[Condition]:
     """The kind's conditions, or none with the error recorded at the kind's block."""
     try:
@@ -157,7 +165,7 @@ def check_texts(texts: Mapping[str, str]) -> tuple[list[Rule], dict[str, list[Ru
     for path, text in texts.items():
         try:
             rule = parse_rule(path, text)
-        except RuleErrors as exc:
+        except RuleLoadError as exc:
             errors[path] = exc.errors
             continue
         if (first := seen.get(rule.name)) is not None:
@@ -177,21 +185,23 @@ def check_files(paths: Iterable[Path]) -> tuple[list[Rule], dict[str, list[RuleE
         try:
             texts[str(path)] = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            unreadable[str(path)] = [RuleError(f"cannot read file: {exc}", Location(str(path), 1, 1))]
+            unreadable[str(path)] = [
+                RuleError(f"cannot read file: {exc}", Location(str(path), 1, 1))
+            ]
     rules, errors = check_texts(texts)
     return rules, {**errors, **unreadable}
 
 
 def rule_set(rules: list[Rule], errors: Mapping[str, list[RuleError]]) -> RuleSet:
-    """A :class:`RuleSet`, or :class:`RuleErrors` if any file had a mistake."""
+    """A :class:`RuleSet`, or :class:`RuleLoadError` if any file had a mistake."""
     found = [error for file_errors in errors.values() for error in file_errors]
     if found:
-        raise RuleErrors(found)
+        raise RuleLoadError(found)
     return RuleSet(tuple(rules))
 
 
 def load_rules(paths: Iterable[Path]) -> RuleSet:
-    """Load rule files and folders; raise :class:`RuleErrors` if anything is wrong."""
+    """Load rule files and folders; raise :class:`RuleLoadError` if anything is wrong."""
     return rule_set(*check_files(paths))
 
 

@@ -14,7 +14,10 @@ from rules.yamlsource import YamlSource
 
 
 def placed_errors(
-    source: YamlSource, exc: ValidationError, model: type[BaseModel], prefix: tuple[str | int, ...] = ()
+    source: YamlSource,
+    exc: ValidationError,
+    model: type[BaseModel],
+    prefix: tuple[str | int, ...] = (),
 ) -> list[RuleError]:
     """One placed error per pydantic error, in file order."""
     out: list[RuleError] = []

@@ -114,6 +114,4 @@ def _plain(node: yaml.Node, path: Path_, source: YamlSource) -> Any:
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_plain(item, (*path, index), source) for index, item in enumerate(node.value)]
-    return _Loader(  # type: ignore[no-untyped-call]
-        ""
-    ).construct_object(node)
+    return _Loader("").construct_object(node)

@@ -28,10 +28,12 @@ from rules.catalogue import (
     NUMBER,
     NUMERIC,
     TEXTUAL,
-    Field as CatalogueField,
     Kind,
     Type,
     suggest,
+)
+from rules.catalogue import (
+    Field as CatalogueField,
 )
 from rules.errors import RuleError
 from rules.expr.ast import Binary, Call, Field, In, Literal, Node, Today, Unary
@@ -95,17 +97,28 @@ class _Typed:
 
 
 _UFUNCS: dict[str, Any] = {
-    "==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
-    ">": np.greater, ">=": np.greater_equal, "+": np.add, "-": np.subtract,
-    "*": np.multiply, "/": np.divide,
+    "==": np.equal,
+    "!=": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": np.divide,
 }
 _VERBS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
 FUNCTIONS = ("abs", "min", "max", "is_null", "coalesce", "prev")
 
 
 _LITERAL_WORDS = {
-    Kind.NULL: "null", Kind.NUMBER: "a number", Kind.DAYS: "a duration", Kind.DATE: "a date",
-    Kind.STRING: "a string", Kind.BOOL: "true/false",
+    Kind.NULL: "null",
+    Kind.NUMBER: "a number",
+    Kind.DAYS: "a duration",
+    Kind.DATE: "a date",
+    Kind.STRING: "a string",
+    Kind.BOOL: "true/false",
 }
 
 
@@ -228,7 +241,8 @@ class _Compiler:
         result = _arithmetic_type(node.op, left.type, right.type)
         if result is None:
             raise RuleError(
-                f"cannot {_VERBS[node.op]} {_describe(left)} and {_describe(right)}", offset=node.pos
+                f"cannot {_VERBS[node.op]} {_describe(left)} and {_describe(right)}",
+                offset=node.pos,
             )
         lf, rf = left.fn, right.fn
         if node.op == "/":
@@ -241,7 +255,7 @@ class _Compiler:
         for item in node.items:
             _comparable("==", operand, self.visit(item))
         kind, fn, negated = operand.type.kind, operand.fn, node.negated
-        values = [item.value for item in node.items]
+        values: list[Any] = [item.value for item in node.items]
 
         def isin(cols: Columns) -> Any:
             a = fn(cols)
@@ -255,8 +269,12 @@ class _Compiler:
 
     def call(self, node: Call) -> _Typed:
         handler = {
-            "abs": self.call_abs, "min": self.call_extreme, "max": self.call_extreme,
-            "is_null": self.call_is_null, "coalesce": self.call_coalesce, "prev": self.call_prev,
+            "abs": self.call_abs,
+            "min": self.call_extreme,
+            "max": self.call_extreme,
+            "is_null": self.call_is_null,
+            "coalesce": self.call_coalesce,
+            "prev": self.call_prev,
         }.get(node.name)
         if handler is None:
             hint = suggest(node.name, FUNCTIONS)
@@ -266,8 +284,12 @@ class _Compiler:
     def arity(self, node: Call, low: int, high: int | None = None) -> list[_Typed]:
         count = len(node.args)
         if count < low or (high is not None and count > high):
-            expected = str(low) if high == low else f"{low} or more" if high is None else f"{low}-{high}"
-            raise RuleError(f"{node.name}() takes {expected} arguments, got {count}", offset=node.pos)
+            expected = (
+                str(low) if high == low else f"{low} or more" if high is None else f"{low}-{high}"
+            )
+            raise RuleError(
+                f"{node.name}() takes {expected} arguments, got {count}", offset=node.pos
+            )
         if node.name == "prev":
             return []
         return [self.visit(arg) for arg in node.args]
@@ -312,10 +334,14 @@ class _Compiler:
         if not isinstance(target, Field):
             raise RuleError("prev() takes a field as its first argument", offset=target.pos)
         if not (isinstance(span, Literal) and span.type == DAYS and float(span.value or 0) >= 1):
-            raise RuleError("prev() takes a duration such as 7d as its second argument", offset=span.pos)
+            raise RuleError(
+                "prev() takes a duration such as 7d as its second argument", offset=span.pos
+            )
         typed = self.field(target)
         if typed.type.kind not in NUMERIC | {Kind.DATE}:
-            raise RuleError(f"prev() needs a number or date field, not {_describe(typed)}", offset=target.pos)
+            raise RuleError(
+                f"prev() needs a number or date field, not {_describe(typed)}", offset=target.pos
+            )
         name, days = target.name, int(float(span.value or 0))
         self.lookbacks.add((name, days))
         return _Typed(typed.type, lambda cols: cols.previous(name, days), node)
@@ -325,7 +351,11 @@ def _comparable(op: str, left: _Typed, right: _Typed) -> Kind:
     """The kind both sides compare as, or a :class:`RuleError` naming both."""
     a, b = left.type, right.type
     ordering = op not in ("==", "!=")
-    if a.kind in NUMERIC and b.kind in NUMERIC and (a.kind == b.kind or Kind.NUMBER in (a.kind, b.kind)):
+    if (
+        a.kind in NUMERIC
+        and b.kind in NUMERIC
+        and (a.kind == b.kind or Kind.NUMBER in (a.kind, b.kind))
+    ):
         return a.kind
     if a.kind == b.kind == Kind.DATE:
         return Kind.DATE
@@ -337,7 +367,9 @@ def _comparable(op: str, left: _Typed, right: _Typed) -> Kind:
         return Kind.STRING
     if a.kind in TEXTUAL | {Kind.BOOL} and a.kind == b.kind:
         raise RuleError(f"cannot order {a} values with '{op}'", offset=right.node.pos)
-    raise RuleError(f"cannot compare {_describe(left)} with {_describe(right)}", offset=right.node.pos)
+    raise RuleError(
+        f"cannot compare {_describe(left)} with {_describe(right)}", offset=right.node.pos
+    )
 
 
 def _check_enum_value(enum_side: _Typed, literal: _Typed) -> None:
@@ -359,7 +391,13 @@ def _arithmetic_type(op: str, a: Type, b: Type) -> Type | None:
     kinds = (a.kind, b.kind)
     if a.kind in NUMERIC and b.kind in NUMERIC:
         if op in "+-":
-            return a if a.kind == b.kind or b.kind == Kind.NUMBER else b if a.kind == Kind.NUMBER else None
+            return (
+                a
+                if a.kind == b.kind or b.kind == Kind.NUMBER
+                else b
+                if a.kind == Kind.NUMBER
+                else None
+            )
         if op == "*":
             return b if a.kind == Kind.NUMBER else a if b.kind == Kind.NUMBER else None
         return NUMBER if a.kind == b.kind else a if b.kind == Kind.NUMBER else None

@@ -6,6 +6,8 @@ Precedence, loosest first: ``or``, ``and``, ``not``, comparison / ``in`` (not ch
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rules.catalogue import BOOL, DATE, DAYS, NULL, NUMBER, STRING
 from rules.errors import RuleError
 from rules.expr.ast import Binary, Call, Field, In, Literal, Node, Today, Unary
@@ -65,7 +67,9 @@ class _Parser:
 
     def expect(self, text: str) -> Token:
         if not self.at(text):
-            raise RuleError(f"expected '{text}' but found {_describe(self.token)}", offset=self.token.pos)
+            raise RuleError(
+                f"expected '{text}' but found {_describe(self.token)}", offset=self.token.pos
+            )
         return self.advance()
 
     def parse(self) -> Node:
@@ -104,7 +108,9 @@ class _Parser:
         else:
             return left
         if self.at(*COMPARISONS, "in"):
-            raise RuleError("comparisons cannot be chained; join them with 'and'", offset=self.token.pos)
+            raise RuleError(
+                "comparisons cannot be chained; join them with 'and'", offset=self.token.pos
+            )
         return node
 
     def _next_is(self, text: str) -> bool:
@@ -158,13 +164,13 @@ class _Parser:
             return Unary("-", self.nested(self.unary), pos)
         return self.primary()
 
-    def nested(self, rule: object) -> Node:
+    def nested(self, rule: Callable[[], Node]) -> Node:
         """Run a sub-rule one level deeper, refusing absurd nesting instead of overflowing."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise RuleError("expression nests too deeply", offset=self.token.pos)
         try:
-            return rule()  # type: ignore[operator,no-any-return]
+            return rule()
         finally:
             self.depth -= 1
 

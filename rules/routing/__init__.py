@@ -1,7 +1,14 @@
 """Who is told about an alert, and when: the Alertmanager-style routing tree and delivery plan."""
 
 from rules.routing.config import Receiver, Route, RoutingConfig, load_routing, parse_routing
-from rules.routing.dispatch import DeliveryLog, Notification, PendingAlert, next_allowed, plan, record
+from rules.routing.dispatch import (
+    DeliveryLog,
+    Notification,
+    PendingAlert,
+    next_allowed,
+    plan,
+    record,
+)
 from rules.routing.matchers import Matcher, parse_matcher
 from rules.routing.silences import Inhibition, Muter, Silence, muted
 from rules.routing.tree import Recipient, RouteMatch, match_routes, recipients

@@ -13,10 +13,18 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from rules.catalogue import suggest
-from rules.errors import RuleError, RuleErrors
+from rules.errors import RuleError, RuleLoadError
 from rules.routing.matchers import Matcher, parse_matcher
 from rules.validation import placed_errors
 from rules.yamlsource import YamlSource, load_yaml
@@ -58,7 +66,9 @@ MatcherField = Annotated[Matcher, BeforeValidator(parse_matcher)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True
+    )
 
 
 class QuietHours(_Strict):
@@ -151,11 +161,11 @@ class RoutingConfig(_Strict):
 
 
 def load_routing(path: Path) -> RoutingConfig:
-    """Load and cross-check a routing file; raise :class:`RuleErrors` with every mistake."""
+    """Load and cross-check a routing file; raise :class:`RuleLoadError` with every mistake."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RuleErrors([RuleError(f"cannot read file: {exc.strerror}")]) from None
+        raise RuleLoadError([RuleError(f"cannot read file: {exc.strerror}")]) from None
     return parse_routing(str(path), text)
 
 
@@ -164,16 +174,18 @@ def parse_routing(path: str, text: str) -> RoutingConfig:
     try:
         source = load_yaml(path, text)
     except RuleError as exc:
-        raise RuleErrors([exc]) from None
+        raise RuleLoadError([exc]) from None
     if not isinstance(source.data, dict):
-        raise RuleErrors([RuleError("a routing file must be a mapping of keys to values", source.location(()))])
+        raise RuleLoadError(
+            [RuleError("a routing file must be a mapping of keys to values", source.location(()))]
+        )
     try:
         config = RoutingConfig.model_validate(source.data)
     except ValidationError as exc:
-        raise RuleErrors(placed_errors(source, exc, RoutingConfig)) from None
+        raise RuleLoadError(placed_errors(source, exc, RoutingConfig)) from None
     errors = _cross_reference_errors(config, source)
     if errors:
-        raise RuleErrors(errors)
+        raise RuleLoadError(errors)
     return config
 
 
@@ -195,12 +207,18 @@ def _cross_reference_errors(config: RoutingConfig, source: YamlSource) -> list[R
     for index, receiver in enumerate(config.receivers):
         check(receiver.fallback, ("receivers", index, "fallback"))
     if config.route.receiver is None:
-        errors.append(RuleError("the root route needs a receiver (the default)", source.location(("route",))))
+        errors.append(
+            RuleError("the root route needs a receiver (the default)", source.location(("route",)))
+        )
     _walk_routes(config.route, ("route",), check)
-    return sorted(errors, key=lambda e: (e.location.line, e.location.column) if e.location else (0, 0))
+    return sorted(
+        errors, key=lambda e: (e.location.line, e.location.column) if e.location else (0, 0)
+    )
 
 
-def _receiver_shape(receiver: Receiver, path: tuple[str | int, ...], source: YamlSource) -> list[RuleError]:
+def _receiver_shape(
+    receiver: Receiver, path: tuple[str | int, ...], source: YamlSource
+) -> list[RuleError]:
     if receiver.kind == "slack_channel" and receiver.channel is None:
         return [RuleError("a slack_channel receiver needs 'channel'", source.location(path))]
     if receiver.kind == "email" and not receiver.to:
@@ -208,7 +226,11 @@ def _receiver_shape(receiver: Receiver, path: tuple[str | int, ...], source: Yam
     return []
 
 
-def _walk_routes(route: Route, path: tuple[str | int, ...], check: Callable[[str | None, tuple[str | int, ...]], None]) -> None:
+def _walk_routes(
+    route: Route,
+    path: tuple[str | int, ...],
+    check: Callable[[str | None, tuple[str | int, ...]], None],
+) -> None:
     check(route.receiver, (*path, "receiver"))
     if route.escalate is not None:
         check(route.escalate.to, (*path, "escalate", "to"))

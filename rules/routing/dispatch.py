@@ -53,7 +53,9 @@ class Notification:
 class DeliveryLog:
     """What was sent before: the state :func:`plan` needs between runs."""
 
-    last_sent: dict[GroupKey, tuple[datetime, frozenset[tuple[str, str, str | None]]]] = field(default_factory=dict)
+    last_sent: dict[GroupKey, tuple[datetime, frozenset[tuple[str, str, str | None]]]] = field(
+        default_factory=dict
+    )
     sent_per_day: Counter[tuple[str, str]] = field(default_factory=Counter)
     escalated: set[tuple[tuple[str, str, str | None], str]] = field(default_factory=set)
 
@@ -74,7 +76,9 @@ def next_allowed(now: datetime, zone: str, quiet: QuietHours | None) -> datetime
         return now
     end = local.replace(hour=quiet.end.hour, minute=quiet.end.minute, second=0, microsecond=0)
     if end <= local:
-        end = (local + timedelta(days=1)).replace(hour=quiet.end.hour, minute=quiet.end.minute, second=0, microsecond=0)
+        end = (local + timedelta(days=1)).replace(
+            hour=quiet.end.hour, minute=quiet.end.minute, second=0, microsecond=0
+        )
     return end.astimezone(now.tzinfo)
 
 
@@ -107,7 +111,9 @@ def plan(
     return planned
 
 
-def _due_reason(key: GroupKey, match: RouteMatch, members: list[PendingAlert], now: datetime, log: DeliveryLog) -> str | None:
+def _due_reason(
+    key: GroupKey, match: RouteMatch, members: list[PendingAlert], now: datetime, log: DeliveryLog
+) -> str | None:
     last = log.last_sent.get(key)
     if last is None:
         return "first" if min(a.opened_at for a in members) + match.group_wait <= now else None
@@ -127,7 +133,12 @@ def _escalations(
     for recipient in recipients(config, rule.to, alert.labels):
         if (alert.key, recipient.address) in log.escalated:
             continue
-        group: GroupKey = (match.name, recipient.receiver, recipient.address, (("escalation", str(alert.key)),))
+        group: GroupKey = (
+            match.name,
+            recipient.receiver,
+            recipient.address,
+            (("escalation", str(alert.key)),),
+        )
         send_at = _quiet_until(config, recipient, now)
         delivery = "now" if send_at == now else "deferred"
         out.append(Notification(recipient, group, (alert.key,), "escalation", delivery, send_at))
@@ -155,7 +166,9 @@ def _deliver(
         return Notification(recipient, key, keys, reason, "deferred", send_at)
     if recipient.kind == "person" and recipient.person:
         person = config.person(recipient.person)
-        budget = person.daily_budget if person.daily_budget is not None else config.defaults.daily_budget
+        budget = (
+            person.daily_budget if person.daily_budget is not None else config.defaults.daily_budget
+        )
         day = (recipient.person, now.astimezone(ZoneInfo(person.timezone)).date().isoformat())
         if counts[day] >= budget:
             return Notification(recipient, key, keys, reason, "digest", now)
@@ -168,10 +181,14 @@ def record(log: DeliveryLog, config: RoutingConfig, notification: Notification) 
     if notification.delivery == "deferred":
         return
     if notification.reason == "escalation":
-        log.escalated.update((key, notification.recipient.address) for key in notification.alert_keys)
+        log.escalated.update(
+            (key, notification.recipient.address) for key in notification.alert_keys
+        )
         return
     log.last_sent[notification.group] = (notification.send_at, frozenset(notification.alert_keys))
     recipient = notification.recipient
     if notification.delivery == "now" and recipient.kind == "person" and recipient.person:
         zone = ZoneInfo(config.person(recipient.person).timezone)
-        log.sent_per_day[(recipient.person, notification.send_at.astimezone(zone).date().isoformat())] += 1
+        log.sent_per_day[
+            (recipient.person, notification.send_at.astimezone(zone).date().isoformat())
+        ] += 1

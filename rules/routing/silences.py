@@ -30,7 +30,14 @@ class Silence:
 
     @classmethod
     def create(
-        cls, matchers: Iterable[str], *, creator: str, reason: str, starts_at: datetime, ends_at: datetime, id: str = ""
+        cls,
+        matchers: Iterable[str],
+        *,
+        creator: str,
+        reason: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        id: str = "",
     ) -> Silence:
         """Validate and build a silence; ``ValueError`` says what is wrong."""
         parsed = tuple(parse_matcher(text) for text in matchers)

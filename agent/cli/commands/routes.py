@@ -17,8 +17,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("routes", help="inspect the alert routing tree")
     commands = parser.add_subparsers(dest="routes_command", required=True, metavar="ACTION")
     test = commands.add_parser("test", help="who would be told about an alert with these labels")
-    test.add_argument("labels", nargs="+", metavar="LABEL=VALUE", help="alert labels, e.g. severity=high")
-    test.add_argument("--config", type=existing_file, default=None, help="routing file (default: the shipped one)")
+    test.add_argument(
+        "labels", nargs="+", metavar="LABEL=VALUE", help="alert labels, e.g. severity=high"
+    )
+    test.add_argument(
+        "--config", type=existing_file, default=None, help="routing file (default: the shipped one)"
+    )
     test.add_argument("--json", action="store_true", help="one JSON object on stdout")
     test.set_defaults(handler=run_test)
 
@@ -43,38 +47,52 @@ def _span(value: timedelta) -> str:
 
 def run_test(args: argparse.Namespace) -> int:
     """Print each matching route with its receiver, recipients, grouping and timings."""
-    from rules.errors import RuleErrors
+    from rules.errors import RuleLoadError
     from rules.routing import load_routing, match_routes, recipients
 
     labels = _labels(args.labels)
     try:
         config = load_routing(args.config or DEFAULT_CONFIG)
-    except RuleErrors as exc:
+    except RuleLoadError as exc:
         raise UserError(f"the routing file has mistakes:\n{exc}") from None
     routes: list[dict[str, Any]] = []
     for match in match_routes(config, labels):
-        routes.append({
-            "route": match.name,
-            "receiver": match.receiver,
-            "recipients": [f"{r.kind}:{r.address}" for r in recipients(config, match.receiver, labels)],
-            "group_by": list(match.group_by),
-            "group": {name: labels.get(name, "") for name in match.group_by},
-            "group_wait": _span(match.group_wait),
-            "group_interval": _span(match.group_interval),
-            "repeat_interval": _span(match.repeat_interval),
-            "escalate": None if match.escalate is None else {
-                "after": _span(match.escalate.after),
-                "to": [f"{r.kind}:{r.address}" for r in recipients(config, match.escalate.to, labels)],
-            },
-        })
+        routes.append(
+            {
+                "route": match.name,
+                "receiver": match.receiver,
+                "recipients": [
+                    f"{r.kind}:{r.address}" for r in recipients(config, match.receiver, labels)
+                ],
+                "group_by": list(match.group_by),
+                "group": {name: labels.get(name, "") for name in match.group_by},
+                "group_wait": _span(match.group_wait),
+                "group_interval": _span(match.group_interval),
+                "repeat_interval": _span(match.repeat_interval),
+                "escalate": None
+                if match.escalate is None
+                else {
+                    "after": _span(match.escalate.after),
+                    "to": [
+                        f"{r.kind}:{r.address}"
+                        for r in recipients(config, match.escalate.to, labels)
+                    ],
+                },
+            }
+        )
     if args.json:
         emit_json({"labels": labels, "routes": routes})
         return 0
     for route in routes:
         told = ", ".join(route["recipients"]) or "nobody (no recipient for these labels)"
         print(f"{route['route']}: {route['receiver']} -> {told}")
-        print(f"  group_by {route['group_by']}, wait {route['group_wait']}, "
-              f"interval {route['group_interval']}, repeat {route['repeat_interval']}")
+        print(
+            f"  group_by {route['group_by']}, wait {route['group_wait']}, "
+            f"interval {route['group_interval']}, repeat {route['repeat_interval']}"
+        )
         if route["escalate"]:
-            print(f"  escalates after {route['escalate']['after']} to {', '.join(route['escalate']['to']) or 'nobody'}")
+            print(
+                f"  escalates after {route['escalate']['after']} to "
+                f"{', '.join(route['escalate']['to']) or 'nobody'}"
+            )
     return 0

@@ -26,8 +26,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     test.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="rule files or folders")
     test.add_argument("--data", type=existing_file, required=True, help="invoice CSV")
     test.add_argument("--mapping", type=existing_file, help="mapping file for a non-canonical CSV")
-    test.add_argument("--from", dest="start", type=iso_date, required=True, help="first day (YYYY-MM-DD)")
-    test.add_argument("--to", dest="end", type=iso_date, required=True, help="last day (YYYY-MM-DD)")
+    test.add_argument(
+        "--from", dest="start", type=iso_date, required=True, help="first day (YYYY-MM-DD)"
+    )
+    test.add_argument(
+        "--to", dest="end", type=iso_date, required=True, help="last day (YYYY-MM-DD)"
+    )
     test.add_argument("--json", action="store_true", help="one JSON object on stdout")
     test.set_defaults(handler=run_test)
 
@@ -61,7 +65,7 @@ def run_test(args: argparse.Namespace) -> int:
     """Backtest the rules over ``--from``..``--to`` as of each day."""
     from rules.backtest import backtest
     from rules.context import ContextBuilder
-    from rules.errors import RuleErrors
+    from rules.errors import RuleLoadError
     from rules.loader import load_rules
     from rules.risk import PriorLateRateRisk
 
@@ -69,7 +73,7 @@ def run_test(args: argparse.Namespace) -> int:
         raise UserError("--from must not be after --to")
     try:
         rules = load_rules(_existing(args.paths))
-    except RuleErrors as exc:
+    except RuleLoadError as exc:
         raise UserError(f"the rules have mistakes:\n{exc}") from None
     ledger = _read_ledger(args.data, args.mapping)
     report = backtest(rules, ContextBuilder(ledger, risk=PriorLateRateRisk()), args.start, args.end)
@@ -88,8 +92,11 @@ def _read_ledger(data: Path, mapping_path: Path | None) -> Any:
     except (MappingError, UnreadableFileError) as exc:
         raise UserError(str(exc)) from None
     if result.rejects:
-        print(f"{len(result.rejects)} bad rows left out (first: line {result.rejects[0].line}: "
-              f"{result.rejects[0].error})", file=sys.stderr)
+        print(
+            f"{len(result.rejects)} bad rows left out (first: line {result.rejects[0].line}: "
+            f"{result.rejects[0].error})",
+            file=sys.stderr,
+        )
     if not result.rows:
         raise UserError(f"{data}: no valid invoice rows")
     return result.to_ledger()
@@ -100,14 +107,20 @@ def _fmt(value: float | None, pattern: str) -> str:
 
 
 def _print_report(report: dict[str, Any]) -> None:
-    print(f"Backtest {report['from']}..{report['to']} ({report['days']} days): "
-          f"{report['alert_count']} alerts")
-    print(f"precision {_fmt(report['precision'], '.2f')} (base late rate "
-          f"{_fmt(report['base_rate'], '.2f')}), lead days median "
-          f"{_fmt(report['lead_days']['median'], '.0f')}")
+    print(
+        f"Backtest {report['from']}..{report['to']} ({report['days']} days): "
+        f"{report['alert_count']} alerts"
+    )
+    print(
+        f"precision {_fmt(report['precision'], '.2f')} (base late rate "
+        f"{_fmt(report['base_rate'], '.2f')}), lead days median "
+        f"{_fmt(report['lead_days']['median'], '.0f')}"
+    )
     print(f"{'rule':<28}{'alerts':>8}{'precision':>11}{'lead_days':>11}")
     for name, row in report["per_rule"].items():
-        print(f"{name:<28}{row['alert_count']:>8}{_fmt(row['precision'], '.2f'):>11}"
-              f"{_fmt(row['lead_days']['median'], '.0f'):>11}")
+        print(
+            f"{name:<28}{row['alert_count']:>8}{_fmt(row['precision'], '.2f'):>11}"
+            f"{_fmt(row['lead_days']['median'], '.0f'):>11}"
+        )
     owners = ", ".join(f"{owner} {count}" for owner, count in report["per_owner"].items())
     print(f"per owner: {owners or '-'}")
