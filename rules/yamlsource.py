@@ -91,14 +91,26 @@ def load_yaml(path: str, text: str) -> YamlSource:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
-        raise RuleError(f"invalid YAML: {exc.problem or exc.context}", where) from None
+        raise RuleError(_yaml_message(exc), _yaml_location(path, exc)) from None
     except yaml.YAMLError as exc:
         raise RuleError(f"invalid YAML: {exc}", Location(path, 1, 1)) from None
     source = YamlSource(path=path, text=text, data=None)
     source.data = _plain(root, (), source) if root is not None else None
     return source
+
+
+def _yaml_location(path: str, exc: yaml.MarkedYAMLError) -> Location:
+    mark = exc.problem_mark or exc.context_mark
+    return Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's problem, plus where the construct it was reading began."""
+    message = f"invalid YAML: {exc.problem or exc.context}"
+    if exc.context and exc.problem and exc.context_mark is not None:
+        mark = exc.context_mark
+        message += f" {exc.context} (started at line {mark.line + 1}, column {mark.column + 1})"
+    return message
 
 
 def _plain(node: yaml.Node, path: Path_, source: YamlSource) -> Any:

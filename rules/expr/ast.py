@@ -70,3 +70,10 @@ class Call:
 
 
 Node = Literal | Field | Today | Unary | Binary | In | Call
+
+
+def start(node: Node) -> int:
+    """Offset of the first character of ``node`` (binary nodes keep their operator's)."""
+    while isinstance(node, Binary | In):
+        node = node.left if isinstance(node, Binary) else node.operand
+    return node.pos

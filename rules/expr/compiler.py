@@ -13,6 +13,7 @@ missing (a boolean field without data is false). Division by zero is missing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -36,7 +37,7 @@ from rules.catalogue import (
     Field as CatalogueField,
 )
 from rules.errors import RuleError
-from rules.expr.ast import Binary, Call, Field, In, Literal, Node, Today, Unary
+from rules.expr.ast import Binary, Call, Field, In, Literal, Node, Today, Unary, start
 from rules.expr.parser import COMPARISONS, parse
 
 
@@ -195,7 +196,7 @@ class _Compiler:
     def require_bool(self, typed: _Typed, what: str) -> None:
         if typed.type != BOOL:
             raise RuleError(
-                f"{what} needs true/false values, not {_describe(typed)}", offset=typed.node.pos
+                f"{what} needs true/false values, not {_describe(typed)}", offset=start(typed.node)
             )
 
     def binary(self, node: Binary) -> _Typed:
@@ -297,7 +298,7 @@ class _Compiler:
     def call_abs(self, node: Call) -> _Typed:
         (arg,) = self.arity(node, 1, 1)
         if arg.type.kind not in NUMERIC:
-            raise RuleError(f"abs() needs a number, not {_describe(arg)}", offset=arg.node.pos)
+            raise RuleError(f"abs() needs a number, not {_describe(arg)}", offset=start(arg.node))
         fn = arg.fn
         return _Typed(arg.type, lambda cols: np.abs(fn(cols)), node)
 
@@ -308,12 +309,14 @@ class _Compiler:
             _comparable("<", args[0], arg)
             result = arg.type if result == NUMBER else result
         ufunc, fns = (np.minimum if node.name == "min" else np.maximum), [a.fn for a in args]
-        return _Typed(result, lambda cols: ufunc.reduce([np.asarray(f(cols)) for f in fns]), node)
+        return _Typed(result, lambda cols: functools.reduce(ufunc, [f(cols) for f in fns]), node)
 
     def call_is_null(self, node: Call) -> _Typed:
         (arg,) = self.arity(node, 1, 1)
         if arg.type.kind == Kind.NULL:
-            raise RuleError("is_null() needs a field or expression, not null", offset=arg.node.pos)
+            raise RuleError(
+                "is_null() needs a field or expression, not null", offset=start(arg.node)
+            )
         kind, fn = arg.type.kind, arg.fn
         return _Typed(BOOL, lambda cols: _is_missing(kind, fn(cols)), node)
 
@@ -332,7 +335,7 @@ class _Compiler:
         self.arity(node, 2, 2)
         target, span = node.args
         if not isinstance(target, Field):
-            raise RuleError("prev() takes a field as its first argument", offset=target.pos)
+            raise RuleError("prev() takes a field as its first argument", offset=start(target))
         if not (isinstance(span, Literal) and span.type == DAYS and float(span.value or 0) >= 1):
             raise RuleError(
                 "prev() takes a duration such as 7d as its second argument", offset=span.pos
@@ -340,7 +343,7 @@ class _Compiler:
         typed = self.field(target)
         if typed.type.kind not in NUMERIC | {Kind.DATE}:
             raise RuleError(
-                f"prev() needs a number or date field, not {_describe(typed)}", offset=target.pos
+                f"prev() needs a number or date field, not {_describe(typed)}", offset=start(target)
             )
         name, days = target.name, int(float(span.value or 0))
         self.lookbacks.add((name, days))
@@ -366,9 +369,9 @@ def _comparable(op: str, left: _Typed, right: _Typed) -> Kind:
         _check_enum_value(right, left)
         return Kind.STRING
     if a.kind in TEXTUAL | {Kind.BOOL} and a.kind == b.kind:
-        raise RuleError(f"cannot order {a} values with '{op}'", offset=right.node.pos)
+        raise RuleError(f"cannot order {a} values with '{op}'", offset=start(right.node))
     raise RuleError(
-        f"cannot compare {_describe(left)} with {_describe(right)}", offset=right.node.pos
+        f"cannot compare {_describe(left)} with {_describe(right)}", offset=start(right.node)
     )
 
 
