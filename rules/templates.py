@@ -50,10 +50,22 @@ def check_template(text: str, fields: Mapping[str, Field], scope: str) -> None:
             f"template syntax error: {exc.message}", offset=_line_offset(text, exc.lineno)
         ) from None
     attribute_roots: set[int] = set()
-    for getattr_node in tree.find_all(nodes.Getattr):
-        if isinstance(getattr_node.node, nodes.Name):
-            attribute_roots.add(id(getattr_node.node))
-            _check_name(f"{getattr_node.node.name}.{getattr_node.attr}", text, fields, scope)
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Call)):
+        if not (isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name)):
+            # Only ``namespace.field`` lookups: no method calls, items or attribute chains.
+            shown = (
+                f".{node.attr}"
+                if isinstance(node, nodes.Getattr)
+                else "("
+                if isinstance(node, nodes.Call)
+                else "["
+            )
+            raise RuleError(
+                f"templates may only use fields such as 'invoice.number', not '{shown}'",
+                offset=max(text.find(shown), 0),
+            )
+        attribute_roots.add(id(node.node))
+        _check_name(f"{node.node.name}.{node.attr}", text, fields, scope)
     for name in tree.find_all(nodes.Name):
         if id(name) in attribute_roots or name.ctx != "load" or name.name == "today":
             continue
