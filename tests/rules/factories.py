@@ -78,31 +78,33 @@ def ledger(*rows: dict[str, Any]) -> Ledger:
     return Ledger.from_invoices(frame_)
 
 
+SMALL_BOOK_ROWS = (
+    invoice("A1", "A", "2024-01-01", "2024-01-31", 1000.0, "2024-02-10"),
+    invoice("A2", "A", "2024-02-01", "2024-02-20", 500.0, "2024-02-18"),
+    invoice("A3", "A", "2024-02-15", "2024-03-16", 2000.0),
+    invoice("B1", "B", "2024-01-10", "2024-02-09", 3000.0, "2024-03-20"),
+    invoice("C1", "C", "2023-12-01", "2023-12-31", 100.0, "2023-12-20"),
+)
+
+
 def small_book() -> Ledger:
     """Three customers whose answers are worked out by hand in the tests.
 
     A1 paid 10 days late; A2 paid two days early; A3 open; B1 paid 39 days late;
     C1 (an old invoice) paid on time.
     """
-    return ledger(
-        invoice("A1", "A", "2024-01-01", "2024-01-31", 1000.0, "2024-02-10"),
-        invoice("A2", "A", "2024-02-01", "2024-02-20", 500.0, "2024-02-18"),
-        invoice("A3", "A", "2024-02-15", "2024-03-16", 2000.0),
-        invoice("B1", "B", "2024-01-10", "2024-02-09", 3000.0, "2024-03-20"),
-        invoice("C1", "C", "2023-12-01", "2023-12-31", 100.0, "2023-12-20"),
-    )
+    return ledger(*SMALL_BOOK_ROWS)
 
 
 def small_book_csv() -> str:
     """:func:`small_book` in the canonical CSV layout."""
-    lines = [
-        "invoice_id,customer_id,customer_name,issue_date,due_date,amount,currency,paid_date,amount_paid,disputed"
-    ]
-    for row in small_book().invoices.itertuples():
-        paid = "" if pd.isna(row.paid_date) else row.paid_date.date().isoformat()
-        amount_paid = "" if not paid else f"{row.amount:.2f}"
+    header = "invoice_id,customer_id,customer_name,issue_date,due_date,amount,currency,paid_date,"
+    lines = [header + "amount_paid,disputed"]
+    for row in SMALL_BOOK_ROWS:
+        paid = row["paid_date"] or ""
+        amount_paid = f"{row['amount']:.2f}" if paid else ""
         lines.append(
-            f"{row.invoice_id},{row.customer_id},{row.customer_name},{row.issue_date.date()},"
-            f"{row.due_date.date()},{row.amount:.2f},EUR,{paid},{amount_paid},false"
+            f"{row['invoice_id']},{row['customer_id']},{row['customer_name']},{row['issue_date']},"
+            f"{row['due_date']},{row['amount']:.2f},EUR,{paid},{amount_paid},false"
         )
     return "\n".join(lines) + "\n"

@@ -50,4 +50,5 @@ def test_precision_and_lead_days_per_rule(report: dict) -> None:
     # B1 was paid late, A2 on time; both alerts came 7 days before the due date.
     assert due_soon["precision"] == 0.5
     assert due_soon["lead_days"] == {"median": 7.0, "mean": 7.0}
-    assert report["precision"] == 0.75 and report["alert_count"] == 4
+    assert report["precision"] == 0.75
+    assert report["alert_count"] == 4

@@ -39,14 +39,17 @@ def test_first_firing_opens_and_rerunning_unchanged_data_changes_nothing() -> No
         ("opened", "nudge", State.FIRING)
     ]
     again, _ = _run(alerts, [_firing()], now=NOW + timedelta(hours=1))
-    assert again.changed == [] and again.events == [] and again.to_notify == []
+    assert again.changed == []
+    assert again.events == []
+    assert again.to_notify == []
 
 
 def test_new_message_updates_without_notifying() -> None:
     _, alerts = _run({}, [_firing()])
     result, _ = _run(alerts, [_firing(message="A1 is 6 days late")], now=NOW + timedelta(days=1))
     assert [a.message for a in result.updated] == ["A1 is 6 days late"]
-    assert result.to_notify == [] and result.events[0].kind == "updated"
+    assert result.to_notify == []
+    assert result.events[0].kind == "updated"
 
 
 def test_paying_the_invoice_resolves_its_alert_with_reason_paid() -> None:
@@ -92,9 +95,11 @@ def test_a_person_closing_an_alert_keeps_it_closed_until_the_condition_clears_an
     still, alerts = _run(alerts, [_firing()], now=NOW + timedelta(days=1))
     assert still.changed == []
     cleared, alerts = _run(alerts, [], now=NOW + timedelta(days=2))
-    assert cleared.to_notify == [] and not alerts[key].condition_active
+    assert cleared.to_notify == []
+    assert not alerts[key].condition_active
     back, _ = _run(alerts, [_firing()], now=NOW + timedelta(days=3))
-    assert [a.key for a in back.reopened] == [key] and back.events[0].kind == "reopened"
+    assert [a.key for a in back.reopened] == [key]
+    assert back.events[0].kind == "reopened"
 
 
 def test_invalid_transitions_are_refused() -> None:

@@ -38,14 +38,15 @@ def test_every_rule_kind_has_an_annotated_example_in_the_pack() -> None:
     assert kinds == set(RULE_KINDS)
     for path in PACK.glob("*.yaml"):
         text = path.read_text()
-        assert "# (required)" in text and "(optional, default" in text, path.name
+        assert "# (required)" in text, path.name
+        assert "(optional, default" in text, path.name
 
 
 def test_change_kind_compares_with_the_past() -> None:
     rule = parse_rule(
         "dso.yaml",
-        "name: dso-up\nkind: change\non: account\nchange: {field: account.dso, over: 30d, pct: 20}\n"
-        "message: '{{ account.name }}'\n",
+        "name: dso-up\nkind: change\non: account\n"
+        "change: {field: account.dso, over: 30d, pct: 20}\nmessage: '{{ account.name }}'\n",
     )
     assert rule.lookbacks == {("account.dso", 30)}
 
@@ -53,7 +54,8 @@ def test_change_kind_compares_with_the_past() -> None:
 def test_absence_kind_fires_after_the_grace_period_without_payment() -> None:
     rules = load_rule_texts(
         {
-            "broken.yaml": "name: broken\nkind: absence\nabsence: {after: promise.date, grace: 2d}\n"
+            "broken.yaml": "name: broken\nkind: absence\n"
+            "absence: {after: promise.date, grace: 2d}\n"
             "message: '{{ invoice.number }} promised {{ promise.date }}'\n"
         }
     )

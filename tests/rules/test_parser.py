@@ -1,13 +1,14 @@
 """The expression parser: precedence, literals, errors with offsets, and fuzzing."""
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.catalogue import CATALOGUE, DATE, DAYS, fields_for
+from rules.catalogue import CATALOGUE, DATE, DAYS, STRING, fields_for
 from rules.errors import RuleError
 from rules.expr import Binary, Call, Field, In, Literal, Unary, parse
 from rules.expr.compiler import compile_condition
@@ -17,36 +18,51 @@ from tests.rules.factories import frame
 
 def test_and_binds_tighter_than_or_and_not_tighter_than_and() -> None:
     node = parse("not invoice.disputed and risk.p_late > 0.5 or dispute.open")
-    assert isinstance(node, Binary) and node.op == "or"
-    assert isinstance(node.left, Binary) and node.left.op == "and"
-    assert isinstance(node.left.left, Unary) and node.left.left.op == "not"
+    assert isinstance(node, Binary)
+    assert node.op == "or"
+    assert isinstance(node.left, Binary)
+    assert node.left.op == "and"
+    assert isinstance(node.left.left, Unary)
+    assert node.left.left.op == "not"
 
 
 def test_arithmetic_precedence_and_parentheses() -> None:
     node = parse("(invoice.amount - invoice.amount_open) * 2 / 4 >= 1")
-    assert isinstance(node, Binary) and node.op == ">="
+    assert isinstance(node, Binary)
+    assert node.op == ">="
     left = node.left
-    assert isinstance(left, Binary) and left.op == "/"
-    assert isinstance(left.left, Binary) and left.left.op == "*"
-    assert isinstance(left.left.left, Binary) and left.left.left.op == "-"
+    assert isinstance(left, Binary)
+    assert left.op == "/"
+    assert isinstance(left.left, Binary)
+    assert left.left.op == "*"
+    assert isinstance(left.left.left, Binary)
+    assert left.left.left.op == "-"
 
 
 def test_literals_durations_dates_and_strings() -> None:
     node = parse("invoice.due_date < 2024-02-29 + 2w and account.name == 'O\\'Brien'")
     assert isinstance(node, Binary)
-    date_sum = node.left.right  # type: ignore[union-attr]
+    assert isinstance(node.left, Binary)
+    date_sum = node.left.right
+    assert isinstance(date_sum, Binary)
     assert date_sum.left == Literal(float(day_number(date(2024, 2, 29))), DATE, 19)
     assert date_sum.right == Literal(14.0, DAYS, 32)
-    assert node.right.right.value == "O'Brien"  # type: ignore[union-attr]
+    assert isinstance(node.right, Binary)
+    assert node.right.right == Literal("O'Brien", STRING, 55)
 
 
 def test_membership_and_calls() -> None:
     node = parse("account.segment not in ['smb', 'mid_market'] and abs(-2) < max(1, 3)")
     assert isinstance(node, Binary)
-    assert isinstance(node.left, In) and node.left.negated
+    assert isinstance(node.left, In)
+    assert node.left.negated
     assert [item.value for item in node.left.items] == ["smb", "mid_market"]
-    assert isinstance(node.right.left, Call) and node.right.left.name == "abs"  # type: ignore[union-attr]
-    assert isinstance(node.right.right, Call) and len(node.right.right.args) == 2  # type: ignore[union-attr]
+    right = node.right
+    assert isinstance(right, Binary)
+    assert isinstance(right.left, Call)
+    assert right.left.name == "abs"
+    assert isinstance(right.right, Call)
+    assert len(right.right.args) == 2
 
 
 def test_dotted_names_are_fields_with_their_offset() -> None:
@@ -124,7 +140,7 @@ PIECES = [
 
 
 def _sample_frame():
-    values = {
+    values: dict[str, list[Any]] = {
         "invoice.amount_open": [0.0, 5000.0, None, 25000.0],
         "invoice.days_past_due": [0.0, 10.0, 40.0, None],
         "invoice.due_date": [date(2024, 3, 5), None, date(2024, 1, 1), date(2024, 2, 1)],
@@ -140,23 +156,37 @@ def _sample_frame():
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60))
 def test_fuzz_any_text_parses_or_fails_cleanly(text: str) -> None:
+    error = _parse_error(text)
+    assert error is None or 0 <= error.offset <= len(text)
+
+
+def _parse_error(text: str) -> RuleError | None:
     try:
         parse(text)
     except RuleError as error:
-        assert 0 <= error.offset <= len(text)
+        return error
+    return None
+
+
+def _check_compiles_and_evaluates(text: str) -> None:
+    """Either a clean, placed error or a mask of one bool per row: never a crash."""
+    try:
+        compiled = compile_condition(text, fields_for("invoice"), "invoice")
+    except RuleError as error:
+        offset = error.offset
+        compiled = None
+    if compiled is None:
+        assert 0 <= offset <= len(text)
+        return
+    mask = compiled.mask(_sample_frame())
+    assert mask.dtype == np.bool_
+    assert mask.shape == (4,)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=14))
 def test_fuzz_token_soup_compiles_and_evaluates_or_fails_cleanly(pieces: list[str]) -> None:
-    text = " ".join(pieces)
-    try:
-        compiled = compile_condition(text, fields_for("invoice"), "invoice")
-    except RuleError as error:
-        assert 0 <= error.offset <= len(text)
-        return
-    mask = compiled.mask(_sample_frame())
-    assert mask.dtype == np.bool_ and mask.shape == (4,)
+    _check_compiles_and_evaluates(" ".join(pieces))
 
 
 def _expressions() -> st.SearchStrategy[str]:
@@ -189,10 +219,4 @@ def _expressions() -> st.SearchStrategy[str]:
 @settings(max_examples=300, deadline=None)
 @given(_expressions())
 def test_fuzz_well_formed_expressions_type_check_then_evaluate(text: str) -> None:
-    try:
-        compiled = compile_condition(text, fields_for("invoice"), "invoice")
-    except RuleError as error:
-        assert 0 <= error.offset <= len(text)
-        return
-    mask = compiled.mask(_sample_frame())
-    assert mask.dtype == np.bool_ and mask.shape == (4,)
+    _check_compiles_and_evaluates(text)

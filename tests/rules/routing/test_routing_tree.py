@@ -86,4 +86,5 @@ def test_shipped_routing_file_loads_and_escalates_high_severity() -> None:
     labels = {"severity": "high", "owner": "ana@example.com", "account": "A", "team": "credit"}
     matches = match_routes(config, labels)
     assert [m.receiver for m in matches] == ["account-owner", "credit-team"]
-    assert matches[0].escalate is not None and matches[0].escalate.after == timedelta(days=1)
+    assert matches[0].escalate is not None
+    assert matches[0].escalate.after == timedelta(days=1)
