@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from rules.catalogue import CATALOGUE
 from rules.context import ContextBuilder
 from rules.engine import evaluate, hits
 from rules.errors import RuleLoadError
@@ -134,3 +135,9 @@ def test_a_rule_set_with_one_bad_text_is_refused_whole() -> None:
     assert [str(e) for e in caught.value.errors] == [
         "bad.yaml:2:7: unknown field 'invoice.disputd' (did you mean 'invoice.disputed'?)"
     ]
+
+
+def test_every_catalogue_field_is_documented() -> None:
+    readme = (PACK.parent / "README.md").read_text()
+    missing = [name for name in CATALOGUE if f"| `{name}` |" not in readme]
+    assert missing == []

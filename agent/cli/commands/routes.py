@@ -9,8 +9,6 @@ from typing import Any
 
 from agent.cli.common import UserError, emit_json, existing_file
 
-DEFAULT_CONFIG = Path(__file__).resolve().parents[3] / "rules" / "routing.yaml"
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``routes test``."""
@@ -47,12 +45,13 @@ def _span(value: timedelta) -> str:
 
 def run_test(args: argparse.Namespace) -> int:
     """Print each matching route with its receiver, recipients, grouping and timings."""
+    import rules
     from rules.errors import RuleLoadError
     from rules.routing import load_routing, match_routes, recipients
 
     labels = _labels(args.labels)
     try:
-        config = load_routing(args.config or DEFAULT_CONFIG)
+        config = load_routing(args.config or Path(rules.__file__).parent / "routing.yaml")
     except RuleLoadError as exc:
         raise UserError(f"the routing file has mistakes:\n{exc}") from None
     routes: list[dict[str, Any]] = []
