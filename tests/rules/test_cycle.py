@@ -29,7 +29,8 @@ def test_rerun_opens_nothing_and_payment_resolves_next_cycle() -> None:
         current=alerts,
         now=datetime(2024, 2, 5, 7),
     )
-    assert again.changed == [] and again.to_notify == []
+    assert again.changed == []
+    assert again.to_notify == []
     # A1 is paid on 02-10; B1 becomes overdue the same day.
     paid = run_rules(
         rules=RULES,
