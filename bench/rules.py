@@ -91,8 +91,11 @@ class Book:
         self.invoice, self.account, self.account_of, self.past, account_ids = synthetic_columns(
             n, seed
         )
-        self.invoice_keys = np.array([f"INV-{i:07d}" for i in range(n)], dtype=object)
-        self.account_keys = np.array([f"ACC-{i:06d}" for i in account_ids], dtype=object)
+        self.invoice_ids = np.array([f"INV-{i:07d}" for i in range(n)], dtype=object)
+        self.account_ids = np.array([f"ACC-{i:06d}" for i in account_ids], dtype=object)
+        # Row keys are integer positions, as the context builder uses.
+        self.invoice_keys = np.arange(n, dtype=np.int64)
+        self.account_keys = np.asarray(account_ids, dtype=np.int64)
         rng = np.random.default_rng(seed + 1)
         # A week ago some of today's invoices did not exist yet, and rows were in another order.
         invoice_rows = rng.permutation(np.flatnonzero(rng.random(n) < 0.9))
@@ -119,14 +122,14 @@ class Book:
         acc_data |= self.account
         past_inv = ColumnFrame(self.past_invoice, self.past_invoice_keys, AS_OF)
         past_acc = ColumnFrame(self.past_account, self.past_account_keys, AS_OF)
-        ids = {"invoice_id": self.invoice_keys, "customer_id": self.account_keys[self.account_of]}
+        ids = {"invoice_id": self.invoice_ids, "customer_id": self.account_ids[self.account_of]}
         invoices = ColumnFrame(inv_data, self.invoice_keys, AS_OF, lambda days: past_inv, ids)
         accounts_frame = ColumnFrame(
             acc_data,
             self.account_keys,
             AS_OF,
             lambda days: past_acc,
-            {"customer_id": self.account_keys},
+            {"customer_id": self.account_ids},
         )
         return EvaluationContext(AS_OF, invoices, accounts_frame)
 

@@ -176,13 +176,11 @@ class ContextBuilder:
         invoice_data |= self._promise_columns(as_of, book.invoice_ids[rows], rows, t)
         invoice_data |= self._dispute_columns(as_of, book.invoice_ids[rows], rows, t)
         ids = {"invoice_id": book.invoice_ids[rows], "customer_id": book.customers[codes]}
-        invoices = ColumnFrame(
-            invoice_data, book.invoice_ids[rows], as_of, self._history(as_of, "invoice"), ids
-        )
+        invoices = ColumnFrame(invoice_data, rows, as_of, self._history(as_of, "invoice"), ids)
         live = np.flatnonzero(book.first_issue <= t)
         account_frame = ColumnFrame(
             {name: values[live] for name, values in accounts.items()},
-            book.customers[live],
+            live,
             as_of,
             self._history(as_of, "account"),
             {"customer_id": book.customers[live]},

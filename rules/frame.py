@@ -2,7 +2,9 @@
 
 Dates are day numbers (float, NaN when missing), text is an object array, booleans are
 never missing. ``previous(name, days)`` aligns the same field as of ``days`` earlier by
-row key (invoice or account id); rows that did not exist then are missing.
+row key; rows that did not exist then are missing. Keys are integers where possible (the
+context builder uses ledger row positions and account codes): aligning a million
+integer keys is several times faster than a million id strings.
 """
 
 from __future__ import annotations
