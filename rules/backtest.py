@@ -4,9 +4,11 @@ An alert opens on the first day its key (rule, customer, invoice) fires, and aga
 it fires after a day off. Scoring looks at what happened next (it may use the future;
 firing never does): an invoice alert is a hit when the invoice was paid after its due
 date, or is still unpaid past its due date when the data ends; an account alert is a
-hit when one of the account's invoices open that day ends that way. ``lead_days`` is how
+hit when one of the account's invoices not yet due that day ends that way (invoices
+already overdue would make any account alert look right). ``lead_days`` is how
 long before the due date an alert fired, or, when it fired after the due date, before
-the payment.
+the payment (for an account alert: before the first upcoming invoice that ended late fell
+due).
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def _score(opened: list[Opened], builder: ContextBuilder) -> pd.DataFrame:
             outcome = late.get(alert.invoice_id, np.nan)
             lead = _lead_days(due[alert.invoice_id], paid[alert.invoice_id], fired)
         else:
-            outcome, lead = _account_outcome(builder, alert, late), np.nan
+            outcome, lead = _account_outcome(builder, alert, late)
         rows.append({"rule": alert.rule, "late": outcome, "lead_days": lead})
     return pd.DataFrame(rows, columns=["rule", "late", "lead_days"])
 
@@ -133,11 +135,20 @@ def _lead_days(due: pd.Timestamp, paid: pd.Timestamp, fired: pd.Timestamp) -> fl
     return np.nan
 
 
-def _account_outcome(builder: ContextBuilder, alert: Opened, late: pd.Series) -> float:
+def _account_outcome(
+    builder: ContextBuilder, alert: Opened, late: pd.Series
+) -> tuple[float, float]:
+    """Hit or not, and days until the first upcoming invoice that ended late fell due."""
     frame = builder.at(alert.first_date).invoices
-    open_ids = frame.ids["invoice_id"][frame.ids["customer_id"] == alert.customer_id]
-    outcomes = late.reindex(open_ids).dropna()
-    return float(outcomes.max()) if len(outcomes) else np.nan
+    to_due = frame.column("invoice.days_to_due")
+    upcoming = (frame.ids["customer_id"] == alert.customer_id) & (to_due >= 0)
+    outcomes = late.reindex(frame.ids["invoice_id"][upcoming]).to_numpy()
+    known = ~np.isnan(outcomes)
+    if not known.any():
+        return np.nan, np.nan
+    hits = outcomes == 1.0
+    lead = float(to_due[upcoming][hits].min()) if hits.any() else np.nan
+    return float(hits.any()), lead
 
 
 def _summary(scored: pd.DataFrame) -> dict[str, Any]:

@@ -52,3 +52,17 @@ def test_precision_and_lead_days_per_rule(report: dict) -> None:
     assert due_soon["lead_days"] == {"median": 7.0, "mean": 7.0}
     assert report["precision"] == 0.75
     assert report["alert_count"] == 4
+
+
+def test_account_alerts_are_scored_on_invoices_not_yet_due() -> None:
+    rules = load_rule_texts(
+        {"owes.yaml": "name: owes\non: account\nwhen: account.overdue_ar > 0\nmessage: x\n"}
+    )
+    report = backtest(rules, ContextBuilder(small_book()), date(2024, 2, 1), date(2024, 2, 29))
+    assert [(a["customer_id"], a["first_date"]) for a in report["alerts"]] == [
+        ("A", "2024-02-01"),
+        ("B", "2024-02-10"),
+    ]
+    # A's only upcoming invoice then (A2) was paid on time; B had none upcoming: unknown.
+    owes = report["per_rule"]["owes"]
+    assert (owes["alert_count"], owes["scored"], owes["precision"]) == (2, 1, 0.0)
