@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from jinja2 import TemplateError
 
 from rules.catalogue import CATALOGUE, Kind
 from rules.context import EvaluationContext
@@ -97,9 +98,16 @@ def _firing(rule: Rule, frame: ColumnFrame, row: int) -> Firing:
         "segment": str(values.get("account.segment") or ""),
         **rule.spec.labels,
     }
-    return Firing(
-        rule.name, account, invoice, rule.spec.severity, render(rule.spec.message, values), labels
-    )
+    return Firing(rule.name, account, invoice, rule.spec.severity, _message(rule, values), labels)
+
+
+def _message(rule: Rule, values: dict[str, Any]) -> str:
+    """The rendered message; a template that fails on this row's data must not stop the cycle."""
+    try:
+        return render(rule.spec.message, values)
+    except (TemplateError, ArithmeticError, TypeError, ValueError) as exc:
+        summary = rule.spec.description or rule.name
+        return f"{summary} (the message template failed on this alert: {exc})"
 
 
 def row_values(frame: ColumnFrame, row: int) -> dict[str, Any]:

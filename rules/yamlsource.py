@@ -17,6 +17,7 @@ import yaml
 from rules.errors import Location, RuleError
 
 Path_ = tuple[str | int, ...]
+MAX_NESTING = 40
 
 
 class _Loader(yaml.SafeLoader):
@@ -94,8 +95,10 @@ def load_yaml(path: str, text: str) -> YamlSource:
         raise RuleError(_yaml_message(exc), _yaml_location(path, exc)) from None
     except yaml.YAMLError as exc:
         raise RuleError(f"invalid YAML: {exc}", Location(path, 1, 1)) from None
+    except RecursionError:
+        raise RuleError("invalid YAML: nested too deeply", Location(path, 1, 1)) from None
     source = YamlSource(path=path, text=text, data=None)
-    source.data = _plain(root, (), source) if root is not None else None
+    source.data = _plain(root, (), source, set()) if root is not None else None
     return source
 
 
@@ -113,7 +116,17 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     return message
 
 
-def _plain(node: yaml.Node, path: Path_, source: YamlSource) -> Any:
+def _plain(node: yaml.Node, path: Path_, source: YamlSource, seen: set[int]) -> Any:
+    """Plain data from a node, refusing aliases (they could expand exponentially)."""
+    where = Location(
+        path=source.path, line=node.start_mark.line + 1, column=node.start_mark.column + 1
+    )
+    if id(node) in seen:
+        where = source.location(path, key=True)
+        raise RuleError("YAML anchors and aliases are not supported here", where)
+    if len(path) > MAX_NESTING:
+        raise RuleError("invalid YAML: nested too deeply", where)
+    seen.add(id(node))
     source.values[path] = node
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -122,8 +135,14 @@ def _plain(node: yaml.Node, path: Path_, source: YamlSource) -> Any:
             if key in out:
                 raise RuleError(f"duplicate key '{key}'", source.location((*path, key), key=True))
             source.keys[(*path, key)] = key_node
-            out[key] = _plain(value_node, (*path, key), source)
+            out[key] = _plain(value_node, (*path, key), source, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, (*path, index), source) for index, item in enumerate(node.value)]
-    return _Loader("").construct_object(node)
+        return [_plain(item, (*path, i), source, seen) for i, item in enumerate(node.value)]
+    try:
+        return _Loader("").construct_object(node)
+    except yaml.MarkedYAMLError as exc:
+        raise RuleError(f"invalid value: {exc.problem}", where) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # e.g. 2024-02-30 looks like a timestamp but is no date
+        raise RuleError(f"invalid value: {exc}", where) from None

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rules.catalogue import CATALOGUE
 from rules.context import ContextBuilder
@@ -141,3 +143,52 @@ def test_every_catalogue_field_is_documented() -> None:
     readme = (PACK.parent / "README.md").read_text()
     missing = [name for name in CATALOGUE if f"| `{name}` |" not in readme]
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: 2024-02-30\n", "x.yaml:1:7: invalid value: day is out of range for month"),
+        ("a: &a [1]\nb: *a\n", "x.yaml:2:1: YAML anchors and aliases are not supported here"),
+        ("- 1\n", "x.yaml:1:1: a rule file must be a mapping of keys to values"),
+        (
+            "x: !!python/object:os.system 1\n",
+            "x.yaml:1:4: invalid value: could not determine a "
+            "constructor for the tag 'tag:yaml.org,2002:python/object:os.system'",
+        ),
+    ],
+)
+def test_yaml_that_is_not_plain_data_is_refused(text: str, message: str) -> None:
+    with pytest.raises(RuleLoadError) as caught:
+        parse_rule("x.yaml", text)
+    assert str(caught.value) == message
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("name: when&*![]{}-'\"\n #|>?%@0123456789.,")), max_size=80
+    )
+)
+def test_fuzz_any_rule_text_loads_or_reports_placed_errors(text: str) -> None:
+    try:
+        parse_rule("fuzz.yaml", text)
+    except RuleLoadError as caught:
+        errors = caught.errors
+    else:
+        errors = []
+    assert all(error.location is not None for error in errors)
+
+
+def test_a_template_failing_on_one_rows_data_still_yields_the_alert() -> None:
+    rules = load_rule_texts(
+        {
+            "ratio.yaml": "name: ratio\ndescription: Overdue invoice\non: invoice\n"
+            "when: invoice.days_past_due > 0\nmessage: '{{ invoice.amount / 0 }}'\n"
+        }
+    )
+    (firing,) = evaluate(rules, ContextBuilder(small_book()).at(date(2024, 2, 15)))
+    assert firing.key == ("ratio", "B", "B1")
+    assert firing.message == (
+        "Overdue invoice (the message template failed on this alert: division by zero)"
+    )
