@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.cli.common import UserError, emit_json, existing_file
+
+if TYPE_CHECKING:
+    from rules.routing import RouteMatch, RoutingConfig
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,42 +46,41 @@ def _span(value: timedelta) -> str:
     return f"{seconds}s"
 
 
+def _describe(config: RoutingConfig, match: RouteMatch, labels: dict[str, str]) -> dict[str, Any]:
+    """One matching route as plain data: receiver, recipients, grouping, timings."""
+    from rules.routing import recipients
+
+    def told(receiver: str) -> list[str]:
+        return [f"{r.kind}:{r.address}" for r in recipients(config, receiver, labels)]
+
+    escalate = match.escalate
+    return {
+        "route": match.name,
+        "receiver": match.receiver,
+        "recipients": told(match.receiver),
+        "group_by": list(match.group_by),
+        "group": {name: labels.get(name, "") for name in match.group_by},
+        "group_wait": _span(match.group_wait),
+        "group_interval": _span(match.group_interval),
+        "repeat_interval": _span(match.repeat_interval),
+        "escalate": None
+        if escalate is None
+        else {"after": _span(escalate.after), "to": told(escalate.to)},
+    }
+
+
 def run_test(args: argparse.Namespace) -> int:
     """Print each matching route with its receiver, recipients, grouping and timings."""
     import rules
     from rules.errors import RuleLoadError
-    from rules.routing import load_routing, match_routes, recipients
+    from rules.routing import load_routing, match_routes
 
     labels = _labels(args.labels)
     try:
         config = load_routing(args.config or Path(rules.__file__).parent / "routing.yaml")
     except RuleLoadError as exc:
         raise UserError(f"the routing file has mistakes:\n{exc}") from None
-    routes: list[dict[str, Any]] = []
-    for match in match_routes(config, labels):
-        routes.append(
-            {
-                "route": match.name,
-                "receiver": match.receiver,
-                "recipients": [
-                    f"{r.kind}:{r.address}" for r in recipients(config, match.receiver, labels)
-                ],
-                "group_by": list(match.group_by),
-                "group": {name: labels.get(name, "") for name in match.group_by},
-                "group_wait": _span(match.group_wait),
-                "group_interval": _span(match.group_interval),
-                "repeat_interval": _span(match.repeat_interval),
-                "escalate": None
-                if match.escalate is None
-                else {
-                    "after": _span(match.escalate.after),
-                    "to": [
-                        f"{r.kind}:{r.address}"
-                        for r in recipients(config, match.escalate.to, labels)
-                    ],
-                },
-            }
-        )
+    routes = [_describe(config, match, labels) for match in match_routes(config, labels)]
     if args.json:
         emit_json({"labels": labels, "routes": routes})
         return 0
