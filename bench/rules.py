@@ -54,9 +54,7 @@ def synthetic_columns(n: int, seed: int) -> tuple[dict, dict, np.ndarray, np.nda
     due = today + rng.integers(-90, 60, n)
     account = {
         "account.open_ar": rng.gamma(2.0, 20_000, accounts),
-        "account.overdue_ar": np.where(
-            rng.random(accounts) < 0.5, rng.gamma(2.0, 5_000, accounts), 0.0
-        ),
+        "account.overdue_ar": np.where(rng.random(accounts) < 0.5, rng.gamma(2.0, 5_000, accounts), 0.0),
         "account.dso": _with_missing(rng, rng.gamma(4.0, 12.0, accounts), 0.1),
         "account.credit_limit": _with_missing(rng, rng.gamma(2.0, 25_000, accounts), 0.3),
         "account.avg_days_late_90d": _with_missing(rng, rng.gamma(1.5, 6.0, accounts), 0.2),
@@ -88,9 +86,7 @@ class Book:
     """The synthetic book as engine frames (rebuilt per run so no alignment is cached)."""
 
     def __init__(self, n: int, seed: int = 7) -> None:
-        self.invoice, self.account, self.account_of, self.past, account_ids = synthetic_columns(
-            n, seed
-        )
+        self.invoice, self.account, self.account_of, self.past, account_ids = synthetic_columns(n, seed)
         self.invoice_ids = np.array([f"INV-{i:07d}" for i in range(n)], dtype=object)
         self.account_ids = np.array([f"ACC-{i:06d}" for i in account_ids], dtype=object)
         # Row keys are integer positions, as the context builder uses.
@@ -104,20 +100,15 @@ class Book:
         self.past_account_keys = self.account_keys[account_rows]
         self.past_invoice = {"risk.p_late": self.past["risk.p_late"][invoice_rows]}
         self.past_account = {
-            name: self.past[name][account_rows]
-            for name in ("account.dso", "account.avg_days_late_90d")
+            name: self.past[name][account_rows] for name in ("account.dso", "account.avg_days_late_90d")
         }
 
     def context(self) -> EvaluationContext:
         n, accounts = len(self.invoice_keys), len(self.account_keys)
         inv_data = {name: missing_column(name, n) for name in CATALOGUE}
-        inv_data |= self.invoice | {
-            name: values[self.account_of] for name, values in self.account.items()
-        }
+        inv_data |= self.invoice | {name: values[self.account_of] for name, values in self.account.items()}
         acc_data = {
-            name: missing_column(name, accounts)
-            for name in CATALOGUE
-            if CATALOGUE[name].account_scope
+            name: missing_column(name, accounts) for name in CATALOGUE if CATALOGUE[name].account_scope
         }
         acc_data |= self.account
         past_inv = ColumnFrame(self.past_invoice, self.past_invoice_keys, AS_OF)
@@ -143,20 +134,12 @@ def hand_masks(book: Book) -> dict[str, np.ndarray]:
     past_dso = _take(account_index, book.past_account["account.dso"])
     past_late = _take(account_index, book.past_account["account.avg_days_late_90d"])
     with np.errstate(all="ignore"):
-        dso_change = (
-            np.where(past_dso == 0, np.nan, (acc["account.dso"] - past_dso) / np.abs(past_dso))
-            * 100
-        )
-        age = np.where(
-            np.isnan(inv["dispute.age_days"]), inv["invoice.age_days"], inv["dispute.age_days"]
-        )
+        dso_change = np.where(past_dso == 0, np.nan, (acc["account.dso"] - past_dso) / np.abs(past_dso)) * 100
+        age = np.where(np.isnan(inv["dispute.age_days"]), inv["invoice.age_days"], inv["dispute.age_days"])
         to_due, p_late = inv["invoice.days_to_due"], inv["risk.p_late"]
         renewal = acc["crm.renewal_in_days"]
         return {
-            "pre-due-high-risk": (to_due >= 0)
-            & (to_due <= 7)
-            & (p_late >= 0.6)
-            & ~inv["invoice.disputed"],
+            "pre-due-high-risk": (to_due >= 0) & (to_due <= 7) & (p_late >= 0.6) & ~inv["invoice.disputed"],
             "overdue-high-value": (inv["invoice.days_past_due"] >= 7)
             & (inv["invoice.value_percentile"] >= 0.8)
             & (p_late >= 0.5),
@@ -166,9 +149,7 @@ def hand_masks(book: Book) -> dict[str, np.ndarray]:
             "ageing-dispute": inv["dispute.open"] & (age >= 14),
             "credit-limit-exceeded": acc["account.open_ar"] > acc["account.credit_limit"],
             "dso-worsening": (dso_change >= 20) & (acc["account.overdue_ar"] > 0),
-            "renewal-with-overdue": (renewal >= 0)
-            & (renewal <= 60)
-            & (acc["account.overdue_ar"] > 0),
+            "renewal-with-overdue": (renewal >= 0) & (renewal <= 60) & (acc["account.overdue_ar"] > 0),
             "deteriorating-payer": (acc["account.avg_days_late_90d"] - past_late >= 5)
             & (acc["account.open_ar"] > 0),
         }

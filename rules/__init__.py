@@ -5,7 +5,7 @@ The API the application uses:
 
 * :func:`load_rules` / :func:`load_rule_texts` -> :class:`RuleSet` (or :class:`RuleLoadError`)
 * :func:`check_files` / :func:`check_texts` -> valid rules and per-file errors
-* :class:`ContextBuilder` ``(ledger, risk=..., promises=..., disputes=..., crm=..., accounts=...)``
+* :class:`ContextBuilder` ``(ledger, risk=..., promises=..., disputes=..., signals=..., accounts=...)``
   ``.at(as_of)`` -> :class:`EvaluationContext`
 * :func:`evaluate` -> :class:`Firing` list; :func:`hits` -> DataFrame; :func:`masks`
 * :func:`run_rules` -> :class:`Reconciliation` (opened, reopened, resumed, updated,

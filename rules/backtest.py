@@ -62,9 +62,7 @@ def backtest(rules: RuleSet, builder: ContextBuilder, start: date, end: date) ->
     owners = _owners(builder)
     per_owner = Counter(owners.get(alert.customer_id) or "unassigned" for alert in opened)
     per_rule = {
-        rule.name: _summary(scored[scored["rule"] == rule.name])
-        for rule in rules
-        if rule.spec.enabled
+        rule.name: _summary(scored[scored["rule"] == rule.name]) for rule in rules if rule.spec.enabled
     }
     return {
         "from": start.isoformat(),
@@ -135,9 +133,7 @@ def _lead_days(due: pd.Timestamp, paid: pd.Timestamp, fired: pd.Timestamp) -> fl
     return np.nan
 
 
-def _account_outcome(
-    builder: ContextBuilder, alert: Opened, late: pd.Series
-) -> tuple[float, float]:
+def _account_outcome(builder: ContextBuilder, alert: Opened, late: pd.Series) -> tuple[float, float]:
     """Hit or not, and days until the first upcoming invoice that ended late fell due."""
     frame = builder.at(alert.first_date).invoices
     to_due = frame.column("invoice.days_to_due")

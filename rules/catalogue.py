@@ -109,7 +109,9 @@ _ACCOUNT: list[tuple[str, Type, str]] = [
     ("account.last_payment_date", DATE, "last payment received from the account"),
     ("crm.renewal_in_days", DAYS, "days until the contract renews (null if unknown)"),
     ("crm.open_tickets", NUMBER, "open support tickets"),
-    ("crm.health", HEALTH, "customer health score from the CRM"),
+    ("crm.health", HEALTH, "customer health from the CRM (from health_score: 70+ green, 40+ yellow)"),
+    ("crm.health_score", NUMBER, "customer health score from the CRM (0-100)"),
+    ("crm.nps", NUMBER, "latest net promoter score answer (0-10)"),
     ("crm.open_deals", NUMBER, "open deals (upsell, renewal) in the CRM"),
 ]
 

@@ -5,14 +5,19 @@ still open), promises, disputes and CRM observations count from the day they wer
 Account aggregates follow the metrics definitions in DESIGN.md (``dso`` = open AR /
 credit sales of the 30 days ending ``as_of`` × 30, missing without sales).
 
-Optional frames (all dates as datetime64):
+Optional frames, with the column names of the profile tables (``agent/profile/tables.py``)
+and the demo book; accounts are keyed by ``customer_id`` (or ``account_id``), the ledger's
+customer id; dates are datetime64:
 
-* ``promises``: ``invoice_id, promised_on, promise_date, amount``
-* ``disputes``: ``invoice_id, opened_on, resolved_on`` (NaT while open); without it
+* ``promises``: ``invoice_id, promised_date, amount, created_at`` (when it was made);
+  promises on a whole balance (no invoice) are left out
+* ``disputes``: ``invoice_id, opened_at, resolved_at`` (NaT while open); without it
   ``dispute.open`` is the ledger's ``disputed`` flag and ``dispute.age_days`` is missing
-* ``crm``: ``customer_id, renewal_date, open_tickets, health, open_deals`` and optionally
-  ``observed_on`` (the latest observation on or before ``as_of`` counts)
-* ``accounts``: ``customer_id`` and any of ``name, segment, owner, credit_limit``
+* ``signals``: CRM observations ``customer_id, kind, value, observed_at`` with kinds
+  ``renewal_date`` (ISO date), ``open_tickets``, ``open_deals``, ``health_score`` (0-100),
+  ``health`` (green | yellow | red), ``nps``; the latest of each kind on or before
+  ``as_of`` counts
+* ``accounts``: ``customer_id`` and any of ``name, segment, owner_email, credit_limit``
 """
 
 from __future__ import annotations
@@ -100,9 +105,7 @@ def _account_static(
             ("owner", "account.owner"),
         ):
             if column in given.columns:
-                out[name] = (
-                    given[column].where(given[column].notna(), out[name]).to_numpy(dtype=object)
-                )
+                out[name] = given[column].where(given[column].notna(), out[name]).to_numpy(dtype=object)
         if "credit_limit" in given.columns:
             out["account.credit_limit"] = given["credit_limit"].to_numpy(dtype=float)
     out["account.segment"] = _normalise_segment(out["account.segment"])
@@ -111,9 +114,7 @@ def _account_static(
 
 def _column_or_none(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column in frame.columns:
-        return (
-            frame[column].astype(object).where(frame[column].notna(), None).to_numpy(dtype=object)
-        )
+        return frame[column].astype(object).where(frame[column].notna(), None).to_numpy(dtype=object)
     return np.full(len(frame), None, dtype=object)
 
 
@@ -122,9 +123,7 @@ def _normalise_segment(values: np.ndarray) -> np.ndarray:
     series = pd.Series(values, dtype=object)
     cleaned = series.str.lower().str.replace(r"[\s-]+", "_", regex=True)
     cleaned = cleaned.replace({"midmarket": "mid_market", "small_business": "smb"})
-    return cleaned.where(cleaned.isin(SEGMENTS.values) | cleaned.notna(), None).to_numpy(
-        dtype=object
-    )
+    return cleaned.where(cleaned.isin(SEGMENTS.values) | cleaned.notna(), None).to_numpy(dtype=object)
 
 
 class ContextBuilder:
@@ -137,13 +136,15 @@ class ContextBuilder:
         risk: RiskProvider | None = None,
         promises: pd.DataFrame | None = None,
         disputes: pd.DataFrame | None = None,
-        crm: pd.DataFrame | None = None,
+        signals: pd.DataFrame | None = None,
         accounts: pd.DataFrame | None = None,
     ) -> None:
         self.ledger = ledger
         self.risk = risk
-        self.promises, self.disputes, self.crm = promises, disputes, crm
-        self.book = _Book(ledger, accounts)
+        self.promises = None if promises is None else promises[promises["invoice_id"].notna()]
+        self.disputes = disputes
+        self.signals = None if signals is None else _by_customer(signals).sort_values("observed_at")
+        self.book = _Book(ledger, None if accounts is None else _by_customer(accounts))
         self._cache: dict[date, EvaluationContext] = {}
 
     def at(self, as_of: date) -> EvaluationContext:
@@ -161,9 +162,7 @@ class ContextBuilder:
     def _build(self, as_of: date) -> EvaluationContext:
         book, t = self.book, float(day_number(as_of))
         cut = int(np.searchsorted(book.pay_day, t, side="right"))
-        paid_by = np.bincount(
-            book.pay_invoice[:cut], book.pay_amount[:cut], minlength=len(book.amount)
-        )
+        paid_by = np.bincount(book.pay_invoice[:cut], book.pay_amount[:cut], minlength=len(book.amount))
         last_payment = _last_per(book.pay_invoice[:cut], book.pay_day[:cut], len(book.amount))
         open_amount = book.amount - paid_by
         is_open = (book.issue <= t) & (open_amount > _OPEN_EPSILON) & ~(book.paid <= t)
@@ -224,14 +223,10 @@ class ContextBuilder:
         with np.errstate(divide="ignore", invalid="ignore"):
             columns = {
                 "account.open_ar": open_ar,
-                "account.overdue_ar": np.bincount(
-                    codes, np.where(overdue, open_amount, 0.0), minlength=size
-                ),
+                "account.overdue_ar": np.bincount(codes, np.where(overdue, open_amount, 0.0), minlength=size),
                 "account.open_invoices": np.bincount(codes, is_open.astype(float), minlength=size),
                 "account.dso": np.where(sales > 0, open_ar / sales * DSO_PERIOD_DAYS, np.nan),
-                "account.late_rate_90d": np.where(
-                    settled_count > 0, late_count / settled_count, np.nan
-                ),
+                "account.late_rate_90d": np.where(settled_count > 0, late_count / settled_count, np.nan),
                 "account.avg_days_late_90d": np.where(
                     settled_count > 0,
                     np.bincount(codes, days_late, minlength=size) / settled_count,
@@ -245,18 +240,20 @@ class ContextBuilder:
 
     def _crm_columns(self, t: float) -> dict[str, np.ndarray]:
         customers = self.book.customers
-        crm = _latest(self.crm, "observed_on", "customer_id", t)
-        if crm is None:
+        if self.signals is None:
             return _all_missing(_CRM_FIELDS, len(customers))
-        crm = crm.reindex(customers)
-        renewal = day_numbers(
-            pd.to_datetime(crm.get("renewal_date", pd.Series(pd.NaT, index=crm.index)))
-        )
+        seen = self.signals[day_numbers(self.signals["observed_at"]) <= t]
+        latest = seen.drop_duplicates(["customer_id", "kind"], keep="last")
+        wide = latest.pivot(index="customer_id", columns="kind", values="value").reindex(customers)
+        wide = wide.reindex(columns=sorted({*wide.columns, *SIGNAL_KINDS}))
+        score = pd.to_numeric(wide["health_score"], errors="coerce").to_numpy(dtype=float)
         return {
-            "crm.renewal_in_days": renewal - t,
-            "crm.open_tickets": crm["open_tickets"].to_numpy(dtype=float),
-            "crm.health": _column_or_none(crm, "health"),
-            "crm.open_deals": crm["open_deals"].to_numpy(dtype=float),
+            "crm.renewal_in_days": day_numbers(pd.to_datetime(wide["renewal_date"], errors="coerce")) - t,
+            "crm.open_tickets": pd.to_numeric(wide["open_tickets"], errors="coerce").to_numpy(dtype=float),
+            "crm.open_deals": pd.to_numeric(wide["open_deals"], errors="coerce").to_numpy(dtype=float),
+            "crm.nps": pd.to_numeric(wide["nps"], errors="coerce").to_numpy(dtype=float),
+            "crm.health_score": score,
+            "crm.health": _health(_column_or_none(wide, "health"), score),
         }
 
     def _risk_columns(self, as_of: date, invoice_ids: np.ndarray) -> dict[str, np.ndarray]:
@@ -273,12 +270,12 @@ class ContextBuilder:
     def _promise_columns(
         self, as_of: date, invoice_ids: np.ndarray, rows: np.ndarray, t: float
     ) -> dict[str, np.ndarray]:
-        promises = _latest(self.promises, "promised_on", "invoice_id", t)
+        promises = _latest(self.promises, "created_at", "invoice_id", t)
         if promises is None:
             return _all_missing(_PROMISE_FIELDS, len(rows))
         promises = promises.reindex(invoice_ids)
-        made = day_numbers(pd.to_datetime(promises["promised_on"]))
-        promised = day_numbers(pd.to_datetime(promises["promise_date"]))
+        made = day_numbers(pd.to_datetime(promises["created_at"]))
+        promised = day_numbers(pd.to_datetime(promises["promised_date"]))
         amount = promises["amount"].to_numpy(dtype=float)
         paid_since = self._paid_between(rows, made, t)
         return {
@@ -301,20 +298,30 @@ class ContextBuilder:
     def _dispute_columns(
         self, as_of: date, invoice_ids: np.ndarray, rows: np.ndarray, t: float
     ) -> dict[str, np.ndarray]:
-        disputes = _latest(self.disputes, "opened_on", "invoice_id", t)
+        disputes = _latest(self.disputes, "opened_at", "invoice_id", t)
         if self.disputes is None or disputes is None:
             return {
                 "dispute.open": self.book.disputed[rows],
                 "dispute.age_days": np.full(len(rows), np.nan),
             }
         disputes = disputes.reindex(invoice_ids)
-        opened = day_numbers(pd.to_datetime(disputes["opened_on"]))
-        resolved = day_numbers(pd.to_datetime(disputes["resolved_on"]))
+        opened = day_numbers(pd.to_datetime(disputes["opened_at"]))
+        resolved = day_numbers(pd.to_datetime(disputes["resolved_at"]))
         is_open = (opened <= t) & ~(resolved <= t)
         return {"dispute.open": is_open, "dispute.age_days": np.where(is_open, t - opened, np.nan)}
 
 
-_CRM_FIELDS = ("crm.renewal_in_days", "crm.open_tickets", "crm.health", "crm.open_deals")
+_CRM_FIELDS = (
+    "crm.renewal_in_days",
+    "crm.open_tickets",
+    "crm.open_deals",
+    "crm.nps",
+    "crm.health_score",
+    "crm.health",
+)
+SIGNAL_KINDS = ("renewal_date", "open_tickets", "open_deals", "nps", "health_score", "health")
+# health_score thresholds for the green / yellow / red health enum
+HEALTH_GREEN, HEALTH_YELLOW = 70.0, 40.0
 _RISK_FIELDS = ("risk.p_late", "risk.expected_days_late", "risk.reason")
 _PROMISE_FIELDS = ("promise.date", "promise.amount", "promise.days_since_promise", "promise.broken")
 
@@ -323,14 +330,32 @@ def _all_missing(names: tuple[str, ...], size: int) -> dict[str, np.ndarray]:
     return {name: missing_column(name, size) for name in names}
 
 
+def _by_customer(frame: pd.DataFrame) -> pd.DataFrame:
+    """Key account-level frames by the ledger's ``customer_id`` (profile frames say ``account_id``)."""
+    if "customer_id" not in frame.columns and "account_id" in frame.columns:
+        frame = frame.rename(columns={"account_id": "customer_id"})
+    frame = frame.assign(customer_id=frame["customer_id"].astype(str))
+    if "owner" not in frame.columns and "owner_email" in frame.columns:
+        frame = frame.rename(columns={"owner_email": "owner"})
+    return frame
+
+
+def _health(given: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """The CRM's own health word where it gives one, else one derived from the score."""
+    derived = np.where(score >= HEALTH_GREEN, "green", np.where(score >= HEALTH_YELLOW, "yellow", "red"))
+    out = derived.astype(object)
+    out[np.isnan(score)] = None
+    has_word = pd.notna(given)
+    out[has_word] = given[has_word]
+    return out
+
+
 def _latest(frame: pd.DataFrame | None, when: str, key: str, t: float) -> pd.DataFrame | None:
     """The last row per ``key`` dated on or before day ``t`` (all rows if undated)."""
     if frame is None:
         return None
     if when in frame.columns:
-        frame = frame[day_numbers(pd.to_datetime(frame[when])) <= t].sort_values(
-            when, kind="stable"
-        )
+        frame = frame[day_numbers(pd.to_datetime(frame[when])) <= t].sort_values(when, kind="stable")
     return frame.drop_duplicates(key, keep="last").set_index(key)
 
 

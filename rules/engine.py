@@ -51,9 +51,7 @@ def hits(rules: RuleSet, context: EvaluationContext) -> pd.DataFrame:
             continue
         frame = context.frame(rule.scope)
         rows = np.flatnonzero(rule.mask(frame))
-        invoice_ids = (
-            frame.ids["invoice_id"][rows] if rule.scope == "invoice" else [None] * len(rows)
-        )
+        invoice_ids = frame.ids["invoice_id"][rows] if rule.scope == "invoice" else [None] * len(rows)
         parts.append(
             pd.DataFrame(
                 {

@@ -58,11 +58,7 @@ class ColumnFrame:
         indexer = self._aligned.get(days)
         if indexer is None:
             indexer = self._aligned[days] = pd.Index(past.keys).get_indexer(self.keys)
-        values = (
-            past.column(name)[np.maximum(indexer, 0)]
-            if past.size
-            else missing_column(name, self.size)
-        )
+        values = past.column(name)[np.maximum(indexer, 0)] if past.size else missing_column(name, self.size)
         return _blank(values, indexer < 0, name)
 
     def to_pandas(self) -> pd.DataFrame:

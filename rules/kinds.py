@@ -43,8 +43,7 @@ def _change(spec: ChangeRule, fields: Mapping[str, CatalogueField]) -> Node:
     known = fields.get(change.field)
     if known is not None and known.type.kind not in NUMERIC:
         raise RuleError(
-            f"change.field must be a number, money or days field, not '{change.field}' "
-            f"({known.type})",
+            f"change.field must be a number, money or days field, not '{change.field}' ({known.type})",
             offset=0,
         )
     now = Field(change.field, 0)
@@ -60,9 +59,7 @@ def _absence(spec: AbsenceRule, fields: Mapping[str, CatalogueField]) -> Node:
     absence = spec.absence
     known = fields.get(absence.after)
     if known is not None and known.type.kind != Kind.DATE:
-        raise RuleError(
-            f"absence.after must be a date field, not '{absence.after}' ({known.type})", offset=0
-        )
+        raise RuleError(f"absence.after must be a date field, not '{absence.after}' ({known.type})", offset=0)
     after = Field(absence.after, 0)
     last_payment = Field(f"{spec.on}.last_payment_date", 0)
     deadline = Binary("+", after, Literal(float(absence.grace), DAYS, 0), 0)

@@ -124,9 +124,7 @@ def apply_action(
     if action == Action.SNOOZE:
         if until is None or until <= at.date():
             raise TransitionError("a snooze needs an end date after today")
-        new = replace(
-            alert, state=State.SNOOZED, snoozed_until=until, snooze_reason=reason, updated_at=at
-        )
+        new = replace(alert, state=State.SNOOZED, snoozed_until=until, snooze_reason=reason, updated_at=at)
     elif action == Action.ACKNOWLEDGE:
         new = replace(alert, state=State.ACKNOWLEDGED, snoozed_until=None, updated_at=at)
     else:
@@ -139,9 +137,7 @@ def snooze_until_promise(
     alert: Alert, *, promise_date: date, actor: str, at: datetime
 ) -> tuple[Alert, AlertEvent]:
     """A promise to pay snoozes the alert until the promised date (a broken promise resumes it)."""
-    return apply_action(
-        alert, Action.SNOOZE, actor=actor, at=at, until=promise_date, reason="promise to pay"
-    )
+    return apply_action(alert, Action.SNOOZE, actor=actor, at=at, until=promise_date, reason="promise to pay")
 
 
 def reconcile(
@@ -172,9 +168,7 @@ def reconcile(
         if key in seen or key[0] not in evaluated_rules:
             continue
         if alert.is_open:
-            reason = (
-                "paid" if key[2] is not None and key[2] in paid_invoices else "condition_cleared"
-            )
+            reason = "paid" if key[2] is not None and key[2] in paid_invoices else "condition_cleared"
             _resolve(result, alert, reason, now)
         elif alert.condition_active:
             # A person closed it while it still fired; remember that it has cleared now.
@@ -183,9 +177,7 @@ def reconcile(
 
 
 def _open(result: Reconciliation, firing: Firing, now: datetime) -> None:
-    alert = Alert(
-        firing.key, State.FIRING, firing.severity, firing.message, now, now, dict(firing.labels)
-    )
+    alert = Alert(firing.key, State.FIRING, firing.severity, firing.message, now, now, dict(firing.labels))
     result.record(
         result.opened, alert, AlertEvent(alert.key, "opened", SYSTEM_ACTOR, now, None, State.FIRING)
     )
@@ -215,9 +207,7 @@ def _refresh(result: Reconciliation, alert: Alert, firing: Firing, now: datetime
     elif alert.state == State.SNOOZED and alert.snoozed_until and alert.snoozed_until <= now.date():
         new = replace(alert, state=State.FIRING, snoozed_until=None, updated_at=now, **content)
         detail = {"snooze_reason": alert.snooze_reason}
-        event = AlertEvent(
-            alert.key, "resumed", SYSTEM_ACTOR, now, alert.state, State.FIRING, detail
-        )
+        event = AlertEvent(alert.key, "resumed", SYSTEM_ACTOR, now, alert.state, State.FIRING, detail)
         result.record(result.resumed, new, event)
     elif (alert.severity, alert.message, alert.labels) != (
         firing.severity,
@@ -226,16 +216,12 @@ def _refresh(result: Reconciliation, alert: Alert, firing: Firing, now: datetime
     ):
         new = replace(alert, updated_at=now, **content)
         detail = {"message": firing.message} if alert.message != firing.message else {}
-        event = AlertEvent(
-            alert.key, "updated", SYSTEM_ACTOR, now, alert.state, alert.state, detail
-        )
+        event = AlertEvent(alert.key, "updated", SYSTEM_ACTOR, now, alert.state, alert.state, detail)
         result.record(result.updated, new, event)
 
 
 def _resolve(result: Reconciliation, alert: Alert, reason: str, now: datetime) -> None:
-    new = replace(
-        alert, state=State.RESOLVED, resolved_reason=reason, condition_active=False, updated_at=now
-    )
+    new = replace(alert, state=State.RESOLVED, resolved_reason=reason, condition_active=False, updated_at=now)
     event = AlertEvent(
         alert.key, "resolved", SYSTEM_ACTOR, now, alert.state, State.RESOLVED, {"reason": reason}
     )

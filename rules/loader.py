@@ -99,9 +99,7 @@ def _validate(source: YamlSource) -> RuleSpec:
         hint = suggest(str(kind), list(RULE_KINDS))
         allowed = ", ".join(RULE_KINDS)
         where = source.location(("kind",))
-        raise RuleLoadError(
-            [RuleError(f"kind: unknown rule kind '{kind}'{hint}; kinds: {allowed}", where)]
-        )
+        raise RuleLoadError([RuleError(f"kind: unknown rule kind '{kind}'{hint}; kinds: {allowed}", where)])
     try:
         return model.model_validate(data)  # type: ignore[return-value]
     except ValidationError as exc:
@@ -185,9 +183,7 @@ def check_files(paths: Iterable[Path]) -> tuple[list[Rule], dict[str, list[RuleE
         try:
             texts[str(path)] = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            unreadable[str(path)] = [
-                RuleError(f"cannot read file: {exc}", Location(str(path), 1, 1))
-            ]
+            unreadable[str(path)] = [RuleError(f"cannot read file: {exc}", Location(str(path), 1, 1))]
     rules, errors = check_texts(texts)
     return rules, {**errors, **unreadable}
 

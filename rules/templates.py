@@ -70,9 +70,7 @@ def check_template(text: str, fields: Mapping[str, Field], scope: str) -> None:
         if id(name) in attribute_roots or name.ctx != "load" or name.name == "today":
             continue
         hint = " (use a field such as 'invoice.number')" if name.name in TOP_LEVEL else ""
-        raise RuleError(
-            f"unknown template variable '{name.name}'{hint}", offset=_find(text, name.name)
-        )
+        raise RuleError(f"unknown template variable '{name.name}'{hint}", offset=_find(text, name.name))
 
 
 def _check_name(dotted: str, text: str, fields: Mapping[str, Field], scope: str) -> None:
@@ -80,9 +78,7 @@ def _check_name(dotted: str, text: str, fields: Mapping[str, Field], scope: str)
         return
     offset = _find(text, dotted)
     if dotted in CATALOGUE:
-        raise RuleError(
-            f"template field '{dotted}' is not available in an {scope} rule", offset=offset
-        )
+        raise RuleError(f"template field '{dotted}' is not available in an {scope} rule", offset=offset)
     hint = suggest(dotted, [*fields, *RULE_VARIABLES])
     raise RuleError(f"unknown template variable '{dotted}'{hint}", offset=offset)
 

@@ -118,9 +118,7 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
 
 def _plain(node: yaml.Node, path: Path_, source: YamlSource, seen: set[int]) -> Any:
     """Plain data from a node, refusing aliases (they could expand exponentially)."""
-    where = Location(
-        path=source.path, line=node.start_mark.line + 1, column=node.start_mark.column + 1
-    )
+    where = Location(path=source.path, line=node.start_mark.line + 1, column=node.start_mark.column + 1)
     if id(node) in seen:
         where = source.location(path, key=True)
         raise RuleError("YAML anchors and aliases are not supported here", where)

@@ -285,12 +285,8 @@ class _Compiler:
     def arity(self, node: Call, low: int, high: int | None = None) -> list[_Typed]:
         count = len(node.args)
         if count < low or (high is not None and count > high):
-            expected = (
-                str(low) if high == low else f"{low} or more" if high is None else f"{low}-{high}"
-            )
-            raise RuleError(
-                f"{node.name}() takes {expected} arguments, got {count}", offset=node.pos
-            )
+            expected = str(low) if high == low else f"{low} or more" if high is None else f"{low}-{high}"
+            raise RuleError(f"{node.name}() takes {expected} arguments, got {count}", offset=node.pos)
         if node.name == "prev":
             return []
         return [self.visit(arg) for arg in node.args]
@@ -314,9 +310,7 @@ class _Compiler:
     def call_is_null(self, node: Call) -> _Typed:
         (arg,) = self.arity(node, 1, 1)
         if arg.type.kind == Kind.NULL:
-            raise RuleError(
-                "is_null() needs a field or expression, not null", offset=start(arg.node)
-            )
+            raise RuleError("is_null() needs a field or expression, not null", offset=start(arg.node))
         kind, fn = arg.type.kind, arg.fn
         return _Typed(BOOL, lambda cols: _is_missing(kind, fn(cols)), node)
 
@@ -337,9 +331,7 @@ class _Compiler:
         if not isinstance(target, Field):
             raise RuleError("prev() takes a field as its first argument", offset=start(target))
         if not (isinstance(span, Literal) and span.type == DAYS and float(span.value or 0) >= 1):
-            raise RuleError(
-                "prev() takes a duration such as 7d as its second argument", offset=span.pos
-            )
+            raise RuleError("prev() takes a duration such as 7d as its second argument", offset=span.pos)
         typed = self.field(target)
         if typed.type.kind not in NUMERIC | {Kind.DATE}:
             raise RuleError(
@@ -354,11 +346,7 @@ def _comparable(op: str, left: _Typed, right: _Typed) -> Kind:
     """The kind both sides compare as, or a :class:`RuleError` naming both."""
     a, b = left.type, right.type
     ordering = op not in ("==", "!=")
-    if (
-        a.kind in NUMERIC
-        and b.kind in NUMERIC
-        and (a.kind == b.kind or Kind.NUMBER in (a.kind, b.kind))
-    ):
+    if a.kind in NUMERIC and b.kind in NUMERIC and (a.kind == b.kind or Kind.NUMBER in (a.kind, b.kind)):
         return a.kind
     if a.kind == b.kind == Kind.DATE:
         return Kind.DATE
@@ -370,9 +358,7 @@ def _comparable(op: str, left: _Typed, right: _Typed) -> Kind:
         return Kind.STRING
     if a.kind in TEXTUAL | {Kind.BOOL} and a.kind == b.kind:
         raise RuleError(f"cannot order {a} values with '{op}'", offset=start(right.node))
-    raise RuleError(
-        f"cannot compare {_describe(left)} with {_describe(right)}", offset=start(right.node)
-    )
+    raise RuleError(f"cannot compare {_describe(left)} with {_describe(right)}", offset=start(right.node))
 
 
 def _check_enum_value(enum_side: _Typed, literal: _Typed) -> None:
@@ -383,8 +369,7 @@ def _check_enum_value(enum_side: _Typed, literal: _Typed) -> None:
         hint = suggest(str(literal.node.value), values)
         allowed = ", ".join(values)
         raise RuleError(
-            f"'{literal.node.value}' is not a value of {_describe(enum_side)}{hint}; "
-            f"values: {allowed}",
+            f"'{literal.node.value}' is not a value of {_describe(enum_side)}{hint}; values: {allowed}",
             offset=literal.node.pos,
         )
 
@@ -394,13 +379,7 @@ def _arithmetic_type(op: str, a: Type, b: Type) -> Type | None:
     kinds = (a.kind, b.kind)
     if a.kind in NUMERIC and b.kind in NUMERIC:
         if op in "+-":
-            return (
-                a
-                if a.kind == b.kind or b.kind == Kind.NUMBER
-                else b
-                if a.kind == Kind.NUMBER
-                else None
-            )
+            return a if a.kind == b.kind or b.kind == Kind.NUMBER else b if a.kind == Kind.NUMBER else None
         if op == "*":
             return b if a.kind == Kind.NUMBER else a if b.kind == Kind.NUMBER else None
         return NUMBER if a.kind == b.kind else a if b.kind == Kind.NUMBER else None

@@ -67,9 +67,7 @@ class _Parser:
 
     def expect(self, text: str) -> Token:
         if not self.at(text):
-            raise RuleError(
-                f"expected '{text}' but found {_describe(self.token)}", offset=self.token.pos
-            )
+            raise RuleError(f"expected '{text}' but found {_describe(self.token)}", offset=self.token.pos)
         return self.advance()
 
     def parse(self) -> Node:
@@ -108,9 +106,7 @@ class _Parser:
         else:
             return left
         if self.at(*COMPARISONS, "in"):
-            raise RuleError(
-                "comparisons cannot be chained; join them with 'and'", offset=self.token.pos
-            )
+            raise RuleError("comparisons cannot be chained; join them with 'and'", offset=self.token.pos)
         return node
 
     def _next_is(self, text: str) -> bool:

@@ -207,18 +207,12 @@ def _cross_reference_errors(config: RoutingConfig, source: YamlSource) -> list[R
     for index, receiver in enumerate(config.receivers):
         check(receiver.fallback, ("receivers", index, "fallback"))
     if config.route.receiver is None:
-        errors.append(
-            RuleError("the root route needs a receiver (the default)", source.location(("route",)))
-        )
+        errors.append(RuleError("the root route needs a receiver (the default)", source.location(("route",))))
     _walk_routes(config.route, ("route",), check)
-    return sorted(
-        errors, key=lambda e: (e.location.line, e.location.column) if e.location else (0, 0)
-    )
+    return sorted(errors, key=lambda e: (e.location.line, e.location.column) if e.location else (0, 0))
 
 
-def _receiver_shape(
-    receiver: Receiver, path: tuple[str | int, ...], source: YamlSource
-) -> list[RuleError]:
+def _receiver_shape(receiver: Receiver, path: tuple[str | int, ...], source: YamlSource) -> list[RuleError]:
     if receiver.kind == "slack_channel" and receiver.channel is None:
         return [RuleError("a slack_channel receiver needs 'channel'", source.location(path))]
     if receiver.kind == "email" and not receiver.to:

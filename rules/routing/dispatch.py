@@ -166,9 +166,7 @@ def _deliver(
         return Notification(recipient, key, keys, reason, "deferred", send_at)
     if recipient.kind == "person" and recipient.person:
         person = config.person(recipient.person)
-        budget = (
-            person.daily_budget if person.daily_budget is not None else config.defaults.daily_budget
-        )
+        budget = person.daily_budget if person.daily_budget is not None else config.defaults.daily_budget
         day = (recipient.person, now.astimezone(ZoneInfo(person.timezone)).date().isoformat())
         if counts[day] >= budget:
             return Notification(recipient, key, keys, reason, "digest", now)
@@ -181,14 +179,10 @@ def record(log: DeliveryLog, config: RoutingConfig, notification: Notification) 
     if notification.delivery == "deferred":
         return
     if notification.reason == "escalation":
-        log.escalated.update(
-            (key, notification.recipient.address) for key in notification.alert_keys
-        )
+        log.escalated.update((key, notification.recipient.address) for key in notification.alert_keys)
         return
     log.last_sent[notification.group] = (notification.send_at, frozenset(notification.alert_keys))
     recipient = notification.recipient
     if notification.delivery == "now" and recipient.kind == "person" and recipient.person:
         zone = ZoneInfo(config.person(recipient.person).timezone)
-        log.sent_per_day[
-            (recipient.person, notification.send_at.astimezone(zone).date().isoformat())
-        ] += 1
+        log.sent_per_day[(recipient.person, notification.send_at.astimezone(zone).date().isoformat())] += 1

@@ -58,9 +58,7 @@ def match_routes(config: RoutingConfig, labels: Mapping[str, str]) -> list[Route
 def _resolve(route: Route, parent: RouteMatch | None, path: tuple[int, ...]) -> RouteMatch:
     def pick(name: str) -> timedelta:
         own = getattr(route, name)
-        return (
-            own if own is not None else getattr(parent, name) if parent else DEFAULT_TIMINGS[name]
-        )
+        return own if own is not None else getattr(parent, name) if parent else DEFAULT_TIMINGS[name]
 
     group_by = (
         tuple(route.group_by)
@@ -74,9 +72,7 @@ def _resolve(route: Route, parent: RouteMatch | None, path: tuple[int, ...]) -> 
         group_wait=pick("group_wait"),
         group_interval=pick("group_interval"),
         repeat_interval=pick("repeat_interval"),
-        escalate=route.escalate
-        if route.escalate is not None
-        else (parent.escalate if parent else None),
+        escalate=route.escalate if route.escalate is not None else (parent.escalate if parent else None),
     )
 
 
@@ -91,9 +87,7 @@ def _descend(route: Route, resolved: RouteMatch, labels: Mapping[str, str]) -> l
     return found or [resolved]
 
 
-def recipients(
-    config: RoutingConfig, receiver_name: str, labels: Mapping[str, str]
-) -> list[Recipient]:
+def recipients(config: RoutingConfig, receiver_name: str, labels: Mapping[str, str]) -> list[Recipient]:
     """Who a receiver means for this alert (an owner-less account goes to the fallback)."""
     receiver = config.receiver(receiver_name)
     found = _direct(config, receiver, labels)
@@ -102,9 +96,7 @@ def recipients(
     return found
 
 
-def _direct(
-    config: RoutingConfig, receiver: Receiver, labels: Mapping[str, str]
-) -> list[Recipient]:
+def _direct(config: RoutingConfig, receiver: Receiver, labels: Mapping[str, str]) -> list[Recipient]:
     owner = labels.get("owner") or None
     if receiver.kind == "account_owner":
         return [Recipient(receiver.name, "person", owner, owner)] if owner else []

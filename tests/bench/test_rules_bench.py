@@ -22,7 +22,5 @@ def test_rules_bench_reports_ratio_against_hand_masks(capsys: pytest.CaptureFixt
     assert result["invoices"] == 20_000
     assert result["rules"] == 9
     assert result["identical_masks"] is True
-    assert result["ratio"] == pytest.approx(
-        result["engine_seconds"] / result["hand_seconds"], rel=0.05
-    )
+    assert result["ratio"] == pytest.approx(result["engine_seconds"] / result["hand_seconds"], rel=0.05)
     assert all(count > 0 for count in result["fired"].values())

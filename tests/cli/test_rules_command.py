@@ -68,9 +68,7 @@ def test_backtest_json_reports_alerts_precision_and_lead_days(
     assert len(report["per_day"]) == 29
 
 
-def test_backtest_refuses_rules_with_mistakes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_backtest_refuses_rules_with_mistakes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "book.csv"
     data.write_text(small_book_csv())
     argv = [
@@ -95,9 +93,7 @@ def test_routes_test_shows_who_is_told(capsys: pytest.CaptureFixture[str]) -> No
     argv = ["routes", "test", "severity=high", "owner=ana@example.com", "account=A", "--json"]
     assert main(argv) == 0
     routes = json.loads(capsys.readouterr().out)["routes"]
-    assert [(r["route"], r["recipients"]) for r in routes] == [
-        ("root.routes[0]", ["person:ana@example.com"])
-    ]
+    assert [(r["route"], r["recipients"]) for r in routes] == [("root.routes[0]", ["person:ana@example.com"])]
     assert routes[0]["escalate"] == {"after": "1d", "to": ["person:marc@example.com"]}
 
 

@@ -12,9 +12,7 @@ from tests.rules.factories import small_book
 
 RULES = {
     "overdue.yaml": "name: overdue\nwhen: invoice.days_past_due >= 1\nmessage: late\n",
-    "due-soon.yaml": (
-        "name: due-soon\nkind: pre_due\npre_due: {within: 7d, min_p_late: 0}\nmessage: soon\n"
-    ),
+    "due-soon.yaml": ("name: due-soon\nkind: pre_due\npre_due: {within: 7d, min_p_late: 0}\nmessage: soon\n"),
 }
 
 

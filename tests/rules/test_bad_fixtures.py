@@ -14,14 +14,12 @@ RULE_CASES = {
     "bad_yaml.yaml": "5:1: invalid YAML: found unexpected end of stream while scanning a quoted "
     "scalar (started at line 3, column 10)",
     "unknown_key.yaml": "3:1: unknown key 'severty' (did you mean 'severity'?)",
-    "unknown_field.yaml": "7:7: unknown field 'invoice.amout_open' (did you mean "
-    "'invoice.amount_open'?)",
+    "unknown_field.yaml": "7:7: unknown field 'invoice.amout_open' (did you mean 'invoice.amount_open'?)",
     "type_mismatch.yaml": "4:22: cannot compare 'invoice.due_date' (date) with a number",
     "and_on_number.yaml": "2:29: 'and' needs true/false values, not 'invoice.amount' (money)",
     "not_boolean.yaml": "2:7: the condition must be true or false, not money",
     "syntax_error.yaml": "2:29: unexpected '=' (use '==' to compare)",
-    "bad_template.yaml": "5:14: unknown template variable 'invoice.numbr' (did you mean "
-    "'invoice.number'?)",
+    "bad_template.yaml": "5:14: unknown template variable 'invoice.numbr' (did you mean 'invoice.number'?)",
     "template_syntax.yaml": "3:11: template syntax error: unexpected '}'",
     "bad_enum_value.yaml": "3:26: 'enterprize' is not a value of 'account.segment' (enum) "
     "(did you mean 'enterprise'?); values: enterprise, mid_market, smb",
@@ -35,8 +33,7 @@ RULE_CASES = {
 }
 
 ROUTING_CASES = {
-    "unknown_receiver.routing.yml": "8:17: unknown receiver 'acount-owner' (did you mean "
-    "'account-owner'?)",
+    "unknown_receiver.routing.yml": "8:17: unknown receiver 'acount-owner' (did you mean 'account-owner'?)",
     "duplicate_receiver.routing.yml": "4:11: duplicate receiver name 'owner'",
     "bad_matcher.routing.yml": "7:18: route.routes.0.matchers.0: bad regular expression "
     "'(high': missing ), unterminated subpattern at position 0",

@@ -60,8 +60,8 @@ def test_promises_count_from_when_they_were_made_and_break_after_their_date() ->
     promises = pd.DataFrame(
         {
             "invoice_id": ["A3"],
-            "promised_on": pd.to_datetime(["2024-02-20"]),
-            "promise_date": pd.to_datetime(["2024-03-01"]),
+            "created_at": pd.to_datetime(["2024-02-20 15:30"]),
+            "promised_date": pd.to_datetime(["2024-03-01"]),
             "amount": [2000.0],
         }
     )
@@ -73,30 +73,30 @@ def test_promises_count_from_when_they_were_made_and_break_after_their_date() ->
     assert later["promise.days_since_promise"] == 3
 
 
-def test_disputes_crm_and_accounts_frames() -> None:
+def test_disputes_crm_signals_and_accounts_frames() -> None:
     builder = _builder(
         disputes=pd.DataFrame(
             {
                 "invoice_id": ["B1"],
-                "opened_on": pd.to_datetime(["2024-02-01"]),
-                "resolved_on": pd.to_datetime(["2024-03-10"]),
+                "opened_at": pd.to_datetime(["2024-02-01 09:00"]),
+                "resolved_at": pd.to_datetime(["2024-03-10 17:00"]),
             }
         ),
-        crm=pd.DataFrame(
+        signals=pd.DataFrame(
             {
-                "customer_id": ["A", "B"],
-                "observed_on": pd.to_datetime(["2024-02-01", "2024-03-01"]),
-                "renewal_date": [pd.Timestamp("2024-04-01"), pd.NaT],
-                "open_tickets": [2, 5],
-                "health": ["yellow", "red"],
-                "open_deals": [1, 0],
+                "account_id": ["A", "A", "A", "A", "B"],
+                "kind": ["renewal_date", "health_score", "health_score", "open_tickets", "health"],
+                "value": ["2024-04-01", "82", "55", "2", "red"],
+                "observed_at": pd.to_datetime(
+                    ["2024-01-05", "2024-01-10", "2024-02-10", "2024-02-10", "2024-03-01"]
+                ),
             }
         ),
         accounts=pd.DataFrame(
             {
                 "customer_id": ["A"],
                 "credit_limit": [2000.0],
-                "owner": ["ana@example.com"],
+                "owner_email": ["ana@example.com"],
                 "segment": ["Mid-Market"],
             }
         ),
@@ -106,8 +106,12 @@ def test_disputes_crm_and_accounts_frames() -> None:
     assert invoices.loc["B1", "dispute.age_days"] == 14
     assert not _invoices(builder, date(2024, 3, 12)).loc["B1", "dispute.open"]
     assert accounts.loc["A", "crm.renewal_in_days"] == 46
+    # The latest score on or before the as-of date (55) makes A yellow.
+    assert accounts.loc["A", "crm.health_score"] == 55
     assert accounts.loc["A", "crm.health"] == "yellow"
+    assert accounts.loc["A", "crm.open_tickets"] == 2
     assert accounts.loc["B", "crm.health"] is None  # observed after the as-of date
+    assert _accounts(builder, date(2024, 3, 2)).loc["B", "crm.health"] == "red"
     assert accounts.loc["A", "account.credit_limit"] == 2000.0
     assert accounts.loc["A", "account.owner"] == "ana@example.com"
     assert accounts.loc["A", "account.segment"] == "mid_market"

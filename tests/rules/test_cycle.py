@@ -9,10 +9,7 @@ from rules.loader import load_rule_texts
 from tests.rules.factories import small_book
 
 RULES = load_rule_texts(
-    {
-        "overdue.yaml": "name: overdue\nwhen: invoice.days_past_due >= 1\n"
-        "message: '{{ invoice.number }}'\n"
-    }
+    {"overdue.yaml": "name: overdue\nwhen: invoice.days_past_due >= 1\nmessage: '{{ invoice.number }}'\n"}
 )
 
 

@@ -23,21 +23,15 @@ def _firing(invoice: str = "A1", message: str = "A1 is 5 days late") -> Firing:
     return Firing("overdue", "A", invoice, "high", message, {"account": "A"})
 
 
-def _run(
-    current: dict, firings: list[Firing], *, now: datetime = NOW, paid: set[str] | None = None
-):
-    result = reconcile(
-        current, firings, evaluated_rules=RULES, paid_invoices=paid or set(), now=now
-    )
+def _run(current: dict, firings: list[Firing], *, now: datetime = NOW, paid: set[str] | None = None):
+    result = reconcile(current, firings, evaluated_rules=RULES, paid_invoices=paid or set(), now=now)
     return result, {**current, **{alert.key: alert for alert in result.changed}}
 
 
 def test_first_firing_opens_and_rerunning_unchanged_data_changes_nothing() -> None:
     result, alerts = _run({}, [_firing()])
     assert [a.key for a in result.opened] == [("overdue", "A", "A1")]
-    assert [(e.kind, e.actor, e.to_state) for e in result.events] == [
-        ("opened", "nudge", State.FIRING)
-    ]
+    assert [(e.kind, e.actor, e.to_state) for e in result.events] == [("opened", "nudge", State.FIRING)]
     again, _ = _run(alerts, [_firing()], now=NOW + timedelta(hours=1))
     assert again.changed == []
     assert again.events == []
@@ -69,9 +63,7 @@ def test_rules_not_evaluated_this_time_keep_their_alerts() -> None:
 def test_snoozed_alert_resumes_when_the_promise_date_passes() -> None:
     _, alerts = _run({}, [_firing()])
     key = ("overdue", "A", "A1")
-    snoozed, event = snooze_until_promise(
-        alerts[key], promise_date=date(2024, 3, 5), actor="ana", at=NOW
-    )
+    snoozed, event = snooze_until_promise(alerts[key], promise_date=date(2024, 3, 5), actor="ana", at=NOW)
     assert (snoozed.state, snoozed.snoozed_until, event.actor) == (
         State.SNOOZED,
         date(2024, 3, 5),

@@ -65,17 +65,15 @@ def test_absence_kind_fires_after_the_grace_period_without_payment() -> None:
     promises = pd.DataFrame(
         {
             "invoice_id": ["A3"],
-            "promised_on": pd.to_datetime(["2024-02-20"]),
-            "promise_date": pd.to_datetime(["2024-03-01"]),
+            "created_at": pd.to_datetime(["2024-02-20 15:30"]),
+            "promised_date": pd.to_datetime(["2024-03-01"]),
             "amount": [2000.0],
         }
     )
     builder = ContextBuilder(small_book(), promises=promises)
     assert hits(rules, builder.at(date(2024, 3, 2))).empty
     firing = evaluate(rules, builder.at(date(2024, 3, 3)))
-    assert [(f.key, f.message) for f in firing] == [
-        (("broken", "A", "A3"), "A3 promised 2024-03-01")
-    ]
+    assert [(f.key, f.message) for f in firing] == [(("broken", "A", "A3"), "A3 promised 2024-03-01")]
 
 
 def test_messages_render_in_the_sandbox_with_filters_and_labels() -> None:
@@ -165,11 +163,7 @@ def test_yaml_that_is_not_plain_data_is_refused(text: str, message: str) -> None
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.text(
-        alphabet=st.sampled_from(list("name: when&*![]{}-'\"\n #|>?%@0123456789.,")), max_size=80
-    )
-)
+@given(st.text(alphabet=st.sampled_from(list("name: when&*![]{}-'\"\n #|>?%@0123456789.,")), max_size=80))
 def test_fuzz_any_rule_text_loads_or_reports_placed_errors(text: str) -> None:
     try:
         parse_rule("fuzz.yaml", text)
@@ -189,6 +183,4 @@ def test_a_template_failing_on_one_rows_data_still_yields_the_alert() -> None:
     )
     (firing,) = evaluate(rules, ContextBuilder(small_book()).at(date(2024, 2, 15)))
     assert firing.key == ("ratio", "B", "B1")
-    assert firing.message == (
-        "Overdue invoice (the message template failed on this alert: division by zero)"
-    )
+    assert firing.message == ("Overdue invoice (the message template failed on this alert: division by zero)")

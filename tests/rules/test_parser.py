@@ -190,9 +190,7 @@ def test_fuzz_token_soup_compiles_and_evaluates_or_fails_cleanly(pieces: list[st
 
 
 def _expressions() -> st.SearchStrategy[str]:
-    atoms = st.sampled_from(
-        [*FIELDS, "7d", "0.5", "10000", "'smb'", "true", "null", "today", "2024-01-31"]
-    )
+    atoms = st.sampled_from([*FIELDS, "7d", "0.5", "10000", "'smb'", "true", "null", "today", "2024-01-31"])
     return st.recursive(
         atoms,
         lambda inner: st.one_of(

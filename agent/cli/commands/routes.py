@@ -18,9 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("routes", help="inspect the alert routing tree")
     commands = parser.add_subparsers(dest="routes_command", required=True, metavar="ACTION")
     test = commands.add_parser("test", help="who would be told about an alert with these labels")
-    test.add_argument(
-        "labels", nargs="+", metavar="LABEL=VALUE", help="alert labels, e.g. severity=high"
-    )
+    test.add_argument("labels", nargs="+", metavar="LABEL=VALUE", help="alert labels, e.g. severity=high")
     test.add_argument(
         "--config", type=existing_file, default=None, help="routing file (default: the shipped one)"
     )
@@ -63,9 +61,7 @@ def _describe(config: RoutingConfig, match: RouteMatch, labels: dict[str, str]) 
         "group_wait": _span(match.group_wait),
         "group_interval": _span(match.group_interval),
         "repeat_interval": _span(match.repeat_interval),
-        "escalate": None
-        if escalate is None
-        else {"after": _span(escalate.after), "to": told(escalate.to)},
+        "escalate": None if escalate is None else {"after": _span(escalate.after), "to": told(escalate.to)},
     }
 
 

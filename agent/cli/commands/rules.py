@@ -26,12 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     test.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="rule files or folders")
     test.add_argument("--data", type=existing_file, required=True, help="invoice CSV")
     test.add_argument("--mapping", type=existing_file, help="mapping file for a non-canonical CSV")
-    test.add_argument(
-        "--from", dest="start", type=iso_date, required=True, help="first day (YYYY-MM-DD)"
-    )
-    test.add_argument(
-        "--to", dest="end", type=iso_date, required=True, help="last day (YYYY-MM-DD)"
-    )
+    test.add_argument("--from", dest="start", type=iso_date, required=True, help="first day (YYYY-MM-DD)")
+    test.add_argument("--to", dest="end", type=iso_date, required=True, help="last day (YYYY-MM-DD)")
     test.add_argument("--json", action="store_true", help="one JSON object on stdout")
     test.set_defaults(handler=run_test)
 
@@ -108,8 +104,7 @@ def _fmt(value: float | None, pattern: str) -> str:
 
 def _print_report(report: dict[str, Any]) -> None:
     print(
-        f"Backtest {report['from']}..{report['to']} ({report['days']} days): "
-        f"{report['alert_count']} alerts"
+        f"Backtest {report['from']}..{report['to']} ({report['days']} days): {report['alert_count']} alerts"
     )
     print(
         f"precision {_fmt(report['precision'], '.2f')} (base late rate "

@@ -30,9 +30,7 @@ route:
 MORNING = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def _alert(
-    account: str, owner: str = "ana@example.com", opened: datetime = MORNING, rule: str = "overdue"
-):
+def _alert(account: str, owner: str = "ana@example.com", opened: datetime = MORNING, rule: str = "overdue"):
     key = (rule, account, f"{account}-1")
     labels = {"rule": rule, "account": account, "owner": owner}
     return PendingAlert(key, labels, opened - timedelta(minutes=1))
@@ -41,13 +39,9 @@ def _alert(
 def test_quiet_hours_are_in_the_recipients_time_zone() -> None:
     quiet = QuietHours.model_validate({"start": "19:00", "end": "08:00"})
     evening_utc = datetime(2024, 3, 1, 19, 30, tzinfo=UTC)  # 20:30 Paris, 14:30 New York
-    assert next_allowed(evening_utc, "Europe/Paris", quiet) == datetime(
-        2024, 3, 2, 7, 0, tzinfo=UTC
-    )
+    assert next_allowed(evening_utc, "Europe/Paris", quiet) == datetime(2024, 3, 2, 7, 0, tzinfo=UTC)
     assert next_allowed(evening_utc, "America/New_York", quiet) == evening_utc
-    early_utc = datetime(
-        2024, 3, 1, 6, 0, tzinfo=UTC
-    )  # 07:00 Paris: quiet until 08:00 the same day
+    early_utc = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)  # 07:00 Paris: quiet until 08:00 the same day
     assert next_allowed(early_utc, "Europe/Paris", quiet) == datetime(2024, 3, 1, 7, 0, tzinfo=UTC)
 
 
@@ -64,9 +58,7 @@ def test_alerts_are_grouped_per_account_and_deferred_in_quiet_hours() -> None:
 
 def test_group_wait_interval_and_repeat() -> None:
     log = DeliveryLog()
-    fresh = PendingAlert(
-        ("overdue", "A", "A-1"), {"account": "A", "owner": "ana@example.com"}, MORNING
-    )
+    fresh = PendingAlert(("overdue", "A", "A-1"), {"account": "A", "owner": "ana@example.com"}, MORNING)
     assert plan(CONFIG, [fresh], now=MORNING + timedelta(seconds=10), log=log) == []
     (first,) = plan(CONFIG, [fresh], now=MORNING + timedelta(seconds=30), log=log)
     record(log, CONFIG, first)
@@ -77,9 +69,7 @@ def test_group_wait_interval_and_repeat() -> None:
     assert update.reason == "new_alerts"
     record(log, CONFIG, update)
     later = MORNING + timedelta(days=1, minutes=7)
-    repeats = [
-        n for n in plan(CONFIG, [fresh, newer], now=later, log=log) if n.reason != "escalation"
-    ]
+    repeats = [n for n in plan(CONFIG, [fresh, newer], now=later, log=log) if n.reason != "escalation"]
     assert [n.reason for n in repeats] == ["repeat"]
 
 
@@ -102,16 +92,12 @@ def test_unacknowledged_alert_escalates_once_to_the_owners_manager() -> None:
     early = [n for n in plan(CONFIG, [alert], now=MORNING, log=log) if n.reason == "escalation"]
     assert early == []
     later = MORNING + timedelta(days=1)
-    (escalation,) = [
-        n for n in plan(CONFIG, [alert], now=later, log=log) if n.reason == "escalation"
-    ]
+    (escalation,) = [n for n in plan(CONFIG, [alert], now=later, log=log) if n.reason == "escalation"]
     assert (escalation.recipient.address, escalation.delivery) == ("marc@example.com", "now")
     record(log, CONFIG, escalation)
     again = [n for n in plan(CONFIG, [alert], now=later, log=log) if n.reason == "escalation"]
     assert again == []
     acknowledged = PendingAlert(alert.key, alert.labels, alert.opened_at, acknowledged=True)
     assert [
-        n
-        for n in plan(CONFIG, [acknowledged], now=later, log=DeliveryLog())
-        if n.reason == "escalation"
+        n for n in plan(CONFIG, [acknowledged], now=later, log=DeliveryLog()) if n.reason == "escalation"
     ] == []
