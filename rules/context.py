@@ -33,6 +33,7 @@ from rules.catalogue import SEGMENTS
 from rules.expr.tokens import day_number
 from rules.frame import ColumnFrame, History, day_numbers, missing_column
 from rules.risk import RiskProvider
+from rules.signals import CrmSignals, Disputes, Promises
 
 DSO_PERIOD_DAYS = 30
 RECENT_DAYS = 90
@@ -141,10 +142,11 @@ class ContextBuilder:
     ) -> None:
         self.ledger = ledger
         self.risk = risk
-        self.promises = None if promises is None else promises[promises["invoice_id"].notna()]
-        self.disputes = disputes
-        self.signals = None if signals is None else _by_customer(signals).sort_values("observed_at")
-        self.book = _Book(ledger, None if accounts is None else _by_customer(accounts))
+        self.book = book = _Book(ledger, None if accounts is None else _by_customer(accounts))
+        invoices, customers = pd.Index(book.invoice_ids), pd.Index(book.customers)
+        self.promises = None if promises is None else Promises(promises, invoices)
+        self.disputes = None if disputes is None else Disputes(disputes, invoices)
+        self.signals = None if signals is None else CrmSignals(_by_customer(signals), customers)
         self._cache: dict[date, EvaluationContext] = {}
 
     def at(self, as_of: date) -> EvaluationContext:
@@ -172,8 +174,8 @@ class ContextBuilder:
         codes = book.customer_code[rows]
         invoice_data |= {name: values[codes] for name, values in accounts.items()}
         invoice_data |= self._risk_columns(as_of, book.invoice_ids[rows])
-        invoice_data |= self._promise_columns(as_of, book.invoice_ids[rows], rows, t)
-        invoice_data |= self._dispute_columns(as_of, book.invoice_ids[rows], rows, t)
+        invoice_data |= self._promise_columns(rows, t)
+        invoice_data |= self._dispute_columns(rows, t)
         ids = {"invoice_id": book.invoice_ids[rows], "customer_id": book.customers[codes]}
         invoices = ColumnFrame(invoice_data, rows, as_of, self._history(as_of, "invoice"), ids)
         live = np.flatnonzero(book.first_issue <= t)
@@ -239,22 +241,9 @@ class ContextBuilder:
         return book.static | columns | self._crm_columns(t)
 
     def _crm_columns(self, t: float) -> dict[str, np.ndarray]:
-        customers = self.book.customers
         if self.signals is None:
-            return _all_missing(_CRM_FIELDS, len(customers))
-        seen = self.signals[day_numbers(self.signals["observed_at"]) <= t]
-        latest = seen.drop_duplicates(["customer_id", "kind"], keep="last")
-        wide = latest.pivot(index="customer_id", columns="kind", values="value").reindex(customers)
-        wide = wide.reindex(columns=sorted({*wide.columns, *SIGNAL_KINDS}))
-        score = pd.to_numeric(wide["health_score"], errors="coerce").to_numpy(dtype=float)
-        return {
-            "crm.renewal_in_days": day_numbers(pd.to_datetime(wide["renewal_date"], errors="coerce")) - t,
-            "crm.open_tickets": pd.to_numeric(wide["open_tickets"], errors="coerce").to_numpy(dtype=float),
-            "crm.open_deals": pd.to_numeric(wide["open_deals"], errors="coerce").to_numpy(dtype=float),
-            "crm.nps": pd.to_numeric(wide["nps"], errors="coerce").to_numpy(dtype=float),
-            "crm.health_score": score,
-            "crm.health": _health(_column_or_none(wide, "health"), score),
-        }
+            return _all_missing(_CRM_FIELDS, len(self.book.customers))
+        return self.signals.columns(t)
 
     def _risk_columns(self, as_of: date, invoice_ids: np.ndarray) -> dict[str, np.ndarray]:
         if self.risk is None:
@@ -267,23 +256,10 @@ class ContextBuilder:
             "risk.reason": _column_or_none(scores, "reason"),
         }
 
-    def _promise_columns(
-        self, as_of: date, invoice_ids: np.ndarray, rows: np.ndarray, t: float
-    ) -> dict[str, np.ndarray]:
-        promises = _latest(self.promises, "created_at", "invoice_id", t)
-        if promises is None:
+    def _promise_columns(self, rows: np.ndarray, t: float) -> dict[str, np.ndarray]:
+        if self.promises is None:
             return _all_missing(_PROMISE_FIELDS, len(rows))
-        promises = promises.reindex(invoice_ids)
-        made = day_numbers(pd.to_datetime(promises["created_at"]))
-        promised = day_numbers(pd.to_datetime(promises["promised_date"]))
-        amount = promises["amount"].to_numpy(dtype=float)
-        paid_since = self._paid_between(rows, made, t)
-        return {
-            "promise.date": promised,
-            "promise.amount": amount,
-            "promise.days_since_promise": t - promised,
-            "promise.broken": (promised < t) & ~(paid_since >= np.nan_to_num(amount, nan=np.inf)),
-        }
+        return self.promises.columns(t, rows, self._paid_between)
 
     def _paid_between(self, rows: np.ndarray, since: np.ndarray, t: float) -> np.ndarray:
         """Per row, payments on its invoice after ``since`` and on or before ``t``."""
@@ -295,20 +271,13 @@ class ContextBuilder:
         keep[keep] &= book.pay_day[keep] > since[at[keep]]
         return np.bincount(at[keep], book.pay_amount[keep], minlength=len(rows))
 
-    def _dispute_columns(
-        self, as_of: date, invoice_ids: np.ndarray, rows: np.ndarray, t: float
-    ) -> dict[str, np.ndarray]:
-        disputes = _latest(self.disputes, "opened_at", "invoice_id", t)
-        if self.disputes is None or disputes is None:
+    def _dispute_columns(self, rows: np.ndarray, t: float) -> dict[str, np.ndarray]:
+        if self.disputes is None:
             return {
                 "dispute.open": self.book.disputed[rows],
                 "dispute.age_days": np.full(len(rows), np.nan),
             }
-        disputes = disputes.reindex(invoice_ids)
-        opened = day_numbers(pd.to_datetime(disputes["opened_at"]))
-        resolved = day_numbers(pd.to_datetime(disputes["resolved_at"]))
-        is_open = (opened <= t) & ~(resolved <= t)
-        return {"dispute.open": is_open, "dispute.age_days": np.where(is_open, t - opened, np.nan)}
+        return self.disputes.columns(t, rows)
 
 
 _CRM_FIELDS = (
@@ -319,9 +288,6 @@ _CRM_FIELDS = (
     "crm.health_score",
     "crm.health",
 )
-SIGNAL_KINDS = ("renewal_date", "open_tickets", "open_deals", "nps", "health_score", "health")
-# health_score thresholds for the green / yellow / red health enum
-HEALTH_GREEN, HEALTH_YELLOW = 70.0, 40.0
 _RISK_FIELDS = ("risk.p_late", "risk.expected_days_late", "risk.reason")
 _PROMISE_FIELDS = ("promise.date", "promise.amount", "promise.days_since_promise", "promise.broken")
 
@@ -338,25 +304,6 @@ def _by_customer(frame: pd.DataFrame) -> pd.DataFrame:
     if "owner" not in frame.columns and "owner_email" in frame.columns:
         frame = frame.rename(columns={"owner_email": "owner"})
     return frame
-
-
-def _health(given: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """The CRM's own health word where it gives one, else one derived from the score."""
-    derived = np.where(score >= HEALTH_GREEN, "green", np.where(score >= HEALTH_YELLOW, "yellow", "red"))
-    out = derived.astype(object)
-    out[np.isnan(score)] = None
-    has_word = pd.notna(given)
-    out[has_word] = given[has_word]
-    return out
-
-
-def _latest(frame: pd.DataFrame | None, when: str, key: str, t: float) -> pd.DataFrame | None:
-    """The last row per ``key`` dated on or before day ``t`` (all rows if undated)."""
-    if frame is None:
-        return None
-    if when in frame.columns:
-        frame = frame[day_numbers(pd.to_datetime(frame[when])) <= t].sort_values(when, kind="stable")
-    return frame.drop_duplicates(key, keep="last").set_index(key)
 
 
 def _percentile(values: np.ndarray) -> np.ndarray:

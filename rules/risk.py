@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from agent.ledger.frame import Ledger
+from rules.expr.tokens import day_number
+from rules.frame import day_numbers
 
 RISK_COLUMNS = ("invoice_id", "p_late", "expected_days_late", "reason")
 
@@ -26,6 +28,24 @@ class RiskProvider(Protocol):
 
 
 @dataclass(frozen=True)
+class _Prepared:
+    """A ledger's arrays in the shape the provider needs (computed once per ledger)."""
+
+    invoice_ids: np.ndarray
+    codes: np.ndarray
+    customers: int
+    paid: np.ndarray
+    days_late: np.ndarray
+
+    @classmethod
+    def of(cls, ledger: Ledger) -> _Prepared:
+        invoices = ledger.invoices
+        codes, customers = pd.factorize(invoices["customer_id"])
+        paid = day_numbers(invoices["paid_date"])
+        days_late = np.nan_to_num(paid - day_numbers(invoices["due_date"]), nan=0.0).clip(min=0)
+        return cls(invoices["invoice_id"].to_numpy(), codes, len(customers), paid, days_late)
+
+
 class PriorLateRateRisk:
     """The customer's late rate on invoices settled before ``as_of``, shrunk to the book's.
 
@@ -34,32 +54,34 @@ class PriorLateRateRisk:
     same way to the book's mean. A new customer gets the book's figures.
     """
 
-    prior_strength: float = 5.0
+    def __init__(self, prior_strength: float = 5.0) -> None:
+        self.prior_strength = prior_strength
+        self._prepared: tuple[Ledger, _Prepared] | None = None
+
+    def _arrays(self, ledger: Ledger) -> _Prepared:
+        # Backtests call once per day on the same ledger: prepare its arrays once.
+        if self._prepared is None or self._prepared[0] is not ledger:
+            self._prepared = (ledger, _Prepared.of(ledger))
+        return self._prepared[1]
 
     def __call__(self, ledger: Ledger, as_of: date) -> pd.DataFrame:
-        invoices = ledger.invoices
-        codes, customers = pd.factorize(invoices["customer_id"])
-        cutoff = np.datetime64(pd.Timestamp(as_of), "ns")
-        paid = invoices["paid_date"].to_numpy(dtype="datetime64[ns]")
-        settled = ~np.isnat(paid) & (paid <= cutoff)
-        due = invoices["due_date"].to_numpy(dtype="datetime64[ns]")
-        days_late = np.where(settled, (paid - due) / np.timedelta64(1, "D"), 0.0).clip(min=0)
-        late = settled & (days_late > 0)
-        size = len(customers)
-        n = np.bincount(codes, settled.astype(float), minlength=size)
-        n_late = np.bincount(codes, late.astype(float), minlength=size)
-        late_days = np.bincount(codes, np.where(late, days_late, 0.0), minlength=size)
+        book = self._arrays(ledger)
+        settled = book.paid <= day_number(as_of)
+        late = settled & (book.days_late > 0)
+        n = np.bincount(book.codes, settled.astype(float), minlength=book.customers)
+        n_late = np.bincount(book.codes, late.astype(float), minlength=book.customers)
+        late_days = np.bincount(book.codes, np.where(late, book.days_late, 0.0), minlength=book.customers)
         book_rate = float(late.sum() / settled.sum()) if settled.any() else 0.0
-        book_days = float(days_late[late].mean()) if late.any() else 0.0
+        book_days = float(book.days_late[late].mean()) if late.any() else 0.0
         k = self.prior_strength
         p_late = (n_late + k * book_rate) / (n + k)
         expected = (late_days + k * book_days) / (n_late + k)
         return pd.DataFrame(
             {
-                "invoice_id": invoices["invoice_id"].to_numpy(),
-                "p_late": p_late[codes],
-                "expected_days_late": expected[codes],
-                "reason": _reasons(n, n_late, book_rate)[codes],
+                "invoice_id": book.invoice_ids,
+                "p_late": p_late[book.codes],
+                "expected_days_late": expected[book.codes],
+                "reason": _reasons(n, n_late, book_rate)[book.codes],
             }
         )
 

@@ -100,3 +100,15 @@ def test_routes_test_shows_who_is_told(capsys: pytest.CaptureFixture[str]) -> No
 def test_routes_test_rejects_a_label_without_value(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["routes", "test", "severity"]) == 2
     assert capsys.readouterr().err == "nudge: error: 'severity' is not LABEL=VALUE\n"
+
+
+def test_backtest_over_the_demo_book_uses_its_promises_disputes_and_owners(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["rules", "test", str(PACK), "--demo", "--from", "2026-03-01", "--to", "2026-03-07", "--json"]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["days"] == 7
+    assert report["alert_count"] == len(report["alerts"]) > 0
+    assert "unassigned" not in report["per_owner"]  # every demo account has an owner
+    assert set(report["per_rule"]) == {path.stem for path in PACK.glob("*.yaml")}

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.cli.common import UserError, emit_json, existing_file, iso_date
+
+if TYPE_CHECKING:
+    from rules.context import ContextBuilder
+
+# The demo book is built this long after the window so that most outcomes are known.
+DEMO_OUTCOME_DAYS = 120
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,7 +31,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.set_defaults(handler=run_check)
     test = commands.add_parser("test", help="replay rules day by day over a ledger")
     test.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="rule files or folders")
-    test.add_argument("--data", type=existing_file, required=True, help="invoice CSV")
+    source = test.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", type=existing_file, help="invoice CSV")
+    source.add_argument(
+        "--demo",
+        action="store_true",
+        help=f"the seeded demo book with its promises, disputes and CRM signals, built "
+        f"{DEMO_OUTCOME_DAYS} days after --to so that outcomes are known",
+    )
     test.add_argument("--mapping", type=existing_file, help="mapping file for a non-canonical CSV")
     test.add_argument("--from", dest="start", type=iso_date, required=True, help="first day (YYYY-MM-DD)")
     test.add_argument("--to", dest="end", type=iso_date, required=True, help="last day (YYYY-MM-DD)")
@@ -67,17 +81,38 @@ def run_test(args: argparse.Namespace) -> int:
 
     if args.start > args.end:
         raise UserError("--from must not be after --to")
+    if args.demo and args.mapping:
+        raise UserError("--mapping goes with --data, not --demo")
     try:
         rules = load_rules(_existing(args.paths))
     except RuleLoadError as exc:
         raise UserError(f"the rules have mistakes:\n{exc}") from None
-    ledger = _read_ledger(args.data, args.mapping)
-    report = backtest(rules, ContextBuilder(ledger, risk=PriorLateRateRisk()), args.start, args.end)
+    if args.demo:
+        builder = _demo_builder(args.end + timedelta(days=DEMO_OUTCOME_DAYS))
+    else:
+        builder = ContextBuilder(_read_ledger(args.data, args.mapping), risk=PriorLateRateRisk())
+    report = backtest(rules, builder, args.start, args.end)
     if args.json:
         emit_json({"risk": "prior_late_rate", **report})
     else:
         _print_report(report)
     return 0
+
+
+def _demo_builder(as_of: date) -> ContextBuilder:
+    from agent.demo.book import build_demo_book
+    from rules.context import ContextBuilder
+    from rules.risk import PriorLateRateRisk
+
+    book = build_demo_book(as_of=as_of)
+    return ContextBuilder(
+        book.ledger(),
+        risk=PriorLateRateRisk(),
+        promises=book.promises,
+        disputes=book.disputes,
+        signals=book.signals,
+        accounts=book.accounts,
+    )
 
 
 def _read_ledger(data: Path, mapping_path: Path | None) -> Any:
