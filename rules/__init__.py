@@ -12,6 +12,7 @@ The API the application uses:
   resolved, events)
 * :func:`apply_action` / :func:`snooze_until_promise` for people's actions
 * :func:`backtest` -> report dict; :class:`PriorLateRateRisk` as the default risk provider
+* :func:`propose` -> :class:`Proposal` for versioned rule sets (accept or refuse, with a diff)
 """
 
 from rules.backtest import backtest
@@ -26,12 +27,14 @@ from rules.lifecycle import (
     Reconciliation,
     State,
     TransitionError,
+    alert_identity,
     apply_action,
     reconcile,
     snooze_until_promise,
 )
 from rules.loader import Rule, RuleSet, check_files, check_texts, load_rule_texts, load_rules
 from rules.risk import PriorLateRateRisk, RiskProvider
+from rules.versions import Proposal, propose
 
 __all__ = [
     "Action",
@@ -43,6 +46,7 @@ __all__ = [
     "Firing",
     "Location",
     "PriorLateRateRisk",
+    "Proposal",
     "Reconciliation",
     "RiskProvider",
     "Rule",
@@ -51,6 +55,7 @@ __all__ = [
     "RuleSet",
     "State",
     "TransitionError",
+    "alert_identity",
     "apply_action",
     "backtest",
     "check_files",
@@ -60,6 +65,7 @@ __all__ = [
     "load_rule_texts",
     "load_rules",
     "masks",
+    "propose",
     "reconcile",
     "run_rules",
     "snooze_until_promise",

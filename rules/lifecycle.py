@@ -45,6 +45,12 @@ ALLOWED: dict[State, frozenset[Action]] = {
 }
 
 
+def alert_identity(key: AlertKey) -> str:
+    """The key as one string, ``rule|account|invoice-or-empty``: unique even without invoice."""
+    rule, account, invoice = key
+    return f"{rule}|{account}|{invoice or ''}"
+
+
 class TransitionError(ValueError):
     """An action that the alert's state does not allow."""
 

@@ -10,6 +10,7 @@ from rules.lifecycle import (
     Alert,
     State,
     TransitionError,
+    alert_identity,
     apply_action,
     reconcile,
     snooze_until_promise,
@@ -108,3 +109,8 @@ def test_invalid_transitions_are_refused() -> None:
 
 def _alert(key: tuple) -> Alert:
     return Alert(key, State.FIRING, "high", "msg", NOW, NOW)
+
+
+def test_identity_is_unique_with_or_without_an_invoice() -> None:
+    assert alert_identity(("overdue", "A", "A1")) == "overdue|A|A1"
+    assert alert_identity(("dso-worsening", "A", None)) == "dso-worsening|A|"
