@@ -376,20 +376,30 @@ def _check_enum_value(enum_side: _Typed, literal: _Typed) -> None:
 
 def _arithmetic_type(op: str, a: Type, b: Type) -> Type | None:
     """Units: money ± money, money × number, days ± days, date ± days, date − date = days."""
-    kinds = (a.kind, b.kind)
     if a.kind in NUMERIC and b.kind in NUMERIC:
-        if op in "+-":
-            return a if a.kind == b.kind or b.kind == Kind.NUMBER else b if a.kind == Kind.NUMBER else None
-        if op == "*":
-            return b if a.kind == Kind.NUMBER else a if b.kind == Kind.NUMBER else None
-        return NUMBER if a.kind == b.kind else a if b.kind == Kind.NUMBER else None
-    if op == "-" and kinds == (Kind.DATE, Kind.DATE):
+        return _numeric_result(op, a, b)
+    if op == "-" and a.kind == b.kind == Kind.DATE:
         return DAYS
     if op in "+-" and a.kind == Kind.DATE and b.kind in (Kind.DAYS, Kind.NUMBER):
         return DATE
     if op == "+" and b.kind == Kind.DATE and a.kind in (Kind.DAYS, Kind.NUMBER):
         return DATE
     return None
+
+
+def _numeric_result(op: str, a: Type, b: Type) -> Type | None:
+    """A bare number takes the other side's unit; money and days never mix."""
+    if op in "+-":
+        if a.kind == b.kind or b.kind == Kind.NUMBER:
+            return a
+        return b if a.kind == Kind.NUMBER else None
+    if op == "*":
+        if a.kind == Kind.NUMBER:
+            return b
+        return a if b.kind == Kind.NUMBER else None
+    if a.kind == b.kind:
+        return NUMBER  # money / money (or days / days) is a ratio
+    return a if b.kind == Kind.NUMBER else None
 
 
 def _divide(a: Any, b: Any) -> Any:

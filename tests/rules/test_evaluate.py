@@ -138,3 +138,11 @@ def test_type_errors_name_the_offending_operand(text: str, offset: int, message:
     with pytest.raises(RuleError) as caught:
         compile_condition(text, fields_for("invoice"), "invoice")
     assert (caught.value.offset, caught.value.message) == (offset, message)
+
+
+def test_units_a_bare_number_takes_the_other_sides_unit() -> None:
+    assert _mask("invoice.amount_open * 2 >= 30000") == [False, False, False, True, True]
+    assert _mask("invoice.amount_open / invoice.amount_open == 1") == [True, True, False, True, True]
+    assert _mask("invoice.days_past_due + 1d > 10") == [False, False, True, False, False]
+    with pytest.raises(RuleError, match=r"^cannot multiply 'invoice.days_past_due' \(days\) and "):
+        compile_condition("invoice.days_past_due * invoice.amount_open > 1", fields_for("invoice"), "invoice")
