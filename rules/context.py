@@ -2,8 +2,10 @@
 
 Nothing after ``as_of`` is used: payments after it are ignored (an invoice paid later is
 still open), promises, disputes and CRM observations count from the day they were made.
-Account aggregates follow the metrics definitions in DESIGN.md (``dso`` = open AR /
-credit sales of the 30 days ending ``as_of`` × 30, missing without sales).
+Account aggregates follow the metrics definitions in DESIGN.md and ``agent/metrics``
+(``open_ar`` = balance of every issued invoice, unapplied credit notes included; ``dso`` =
+open AR / credit sales of the 30 days ending ``as_of`` × 30, missing without sales;
+``overdue_ar`` counts only invoices with a positive balance past due).
 
 Optional frames, with the column names of the profile tables (``agent/profile/tables.py``)
 and the demo book; accounts are keyed by ``customer_id`` (or ``account_id``), the ledger's
@@ -214,7 +216,9 @@ class ContextBuilder:
     ) -> dict[str, np.ndarray]:
         book = self.book
         size, codes = len(book.customers), book.customer_code
-        open_ar = np.bincount(codes, np.where(is_open, open_amount, 0.0), minlength=size)
+        # As agent/metrics: AR is every issued invoice's balance, unapplied credit notes included.
+        balance = np.where(book.issue <= t, open_amount, 0.0)
+        open_ar = np.bincount(codes, balance, minlength=size)
         overdue = is_open & (book.due < t)
         recent_sales = (book.issue <= t) & (book.issue > t - DSO_PERIOD_DAYS)
         sales = np.bincount(codes, np.where(recent_sales, book.amount, 0.0), minlength=size)

@@ -125,3 +125,21 @@ def test_prev_reads_the_same_invoice_a_week_earlier() -> None:
     by_invoice = dict(zip(frame.ids["invoice_id"], before, strict=True))
     assert by_invoice["A2"] == 0.0
     assert np.isnan(by_invoice["A3"])  # not issued a week earlier
+
+
+def test_account_ar_and_dso_agree_with_agent_metrics_on_the_demo_book() -> None:
+    from agent.demo.book import build_demo_book
+    from agent.metrics import compute_breakdown
+    from agent.metrics.rates import Rates
+
+    ledger = build_demo_book(as_of=date(2026, 11, 20)).ledger()
+    as_of = date(2026, 6, 30)
+    # Each demo account bills in one currency, so per-account ratios do not depend on rates.
+    metrics = compute_breakdown(ledger, as_of, rates=Rates("USD", {"USD": 1.0, "EUR": 1.1, "GBP": 1.3}))
+    accounts = ContextBuilder(ledger).at(as_of).accounts.to_pandas().set_index("customer_id")
+    ours = accounts["account.dso"].to_dict()
+    theirs = {c: metrics[c].dso for c in accounts.index if c in metrics}
+    assert len(theirs) > 300
+    assert all(
+        (theirs[c] is None and np.isnan(ours[c])) or ours[c] == pytest.approx(theirs[c]) for c in theirs
+    )

@@ -8,7 +8,7 @@ import pytest
 from agent.cli.main import main
 from tests.rules.factories import small_book_csv
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PACK = ROOT / "rules" / "pack"
 BAD = ROOT / "tests" / "rules" / "bad"
 
