@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     reporting_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     cycle_interval_minutes: int = Field(default=15, ge=1)
+    sync_interval_minutes: int = Field(default=15, ge=1)
+    # A job that could not start on time (process asleep, busy) still runs this late, once.
+    job_misfire_grace_seconds: int = Field(default=300, ge=1)
     # Pin "today" (YYYY-MM-DD) for reproducible demos and tests; unset means the UTC date.
     as_of: date | None = None
 

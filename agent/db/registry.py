@@ -6,6 +6,7 @@ from agent.auth import tables as auth_tables
 from agent.db.base import Base
 from agent.imports import tables as imports_tables
 from agent.profile import tables as profile_tables
+from agent.scheduler import tables as scheduler_tables
 from agent.sync import tables as sync_tables
 
 TABLE_MODULES = (
@@ -15,6 +16,7 @@ TABLE_MODULES = (
     audit_tables,
     auth_tables,
     imports_tables,
+    scheduler_tables,
 )
 metadata = Base.metadata
 

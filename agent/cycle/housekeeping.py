@@ -1,0 +1,72 @@
+"""Housekeeping steps: settle fully paid invoices, then keep or break promises to pay."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from agent.cycle.steps import Step, StepContext
+from agent.db.types import utcnow
+from agent.profile.tables import Invoice, Payment, PaymentPromise
+from agent.settings import Settings
+
+
+def close_settled(ctx: StepContext) -> dict[str, int]:
+    """Mark open invoices whose ``amount_paid`` covers ``amount`` as paid.
+
+    Sources that report payments without flipping the status (a payment file, a partial
+    payment topped up) would otherwise leave them open, overdue and alerting. The paid date
+    is the last payment's date, else the book date (when the cycle first saw it settled).
+    """
+    settled = select(Invoice.id).where(Invoice.status == "open", Invoice.amount_paid >= Invoice.amount)
+    last_payment = dict(
+        ctx.session.execute(
+            select(Payment.invoice_id, func.max(Payment.paid_on))
+            .where(Payment.invoice_id.in_(settled))
+            .group_by(Payment.invoice_id)
+        ).tuples()
+    )
+    counts = {"closed": 0, "dated_from_payments": 0, "dated_as_of": 0}
+    for invoice in ctx.session.scalars(select(Invoice).where(Invoice.id.in_(settled))):
+        invoice.status = "paid"
+        counts["closed"] += 1
+        if invoice.paid_date is not None:
+            continue
+        paid_on = last_payment.get(invoice.id)
+        invoice.paid_date = paid_on or ctx.as_of
+        counts["dated_from_payments" if paid_on else "dated_as_of"] += 1
+    return counts
+
+
+def settle_promises(ctx: StepContext) -> dict[str, int]:
+    """Resolve open promises on an invoice: kept if paid by the promised date, else broken.
+
+    A promise whose date has passed with the invoice still open is broken; account-level
+    promises (no invoice) are left for a person to judge.
+    """
+    rows = ctx.session.execute(
+        select(PaymentPromise, Invoice)
+        .join(Invoice, PaymentPromise.invoice_id == Invoice.id)
+        .where(PaymentPromise.status == "open")
+    ).tuples()
+    counts = {"kept": 0, "broken": 0}
+    now = utcnow()
+    for promise, invoice in rows:
+        if invoice.status == "paid" and invoice.paid_date is not None:
+            promise.status = "kept" if invoice.paid_date <= promise.promised_date else "broken"
+        elif promise.promised_date < ctx.as_of:
+            promise.status = "broken"
+        else:
+            continue
+        promise.resolved_at = now
+        counts[promise.status] += 1
+    return counts
+
+
+def close_settled_step(_settings: Settings) -> Step:
+    """The ``close_settled`` step."""
+    return Step(name="close_settled", run=close_settled)
+
+
+def settle_promises_step(_settings: Settings) -> Step:
+    """The ``settle_promises`` step (after ``close_settled``, whose paid dates it reads)."""
+    return Step(name="settle_promises", run=settle_promises, requires=("close_settled",))
