@@ -23,7 +23,9 @@ def close_settled(ctx: StepContext) -> dict[str, int]:
             select(Payment.invoice_id, func.max(Payment.paid_on))
             .where(Payment.invoice_id.in_(settled))
             .group_by(Payment.invoice_id)
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     counts = {"closed": 0, "dated_from_payments": 0, "dated_as_of": 0}
     for invoice in ctx.session.scalars(select(Invoice).where(Invoice.id.in_(settled))):

@@ -1,18 +1,21 @@
-"""One runner per job: PostgreSQL advisory locks across replicas, a thread lock on SQLite."""
+"""One runner per job: PostgreSQL advisory locks across replicas, file locks beside SQLite."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 
 from agent.db.database import Database
 
-_local_locks: dict[tuple[str, str], threading.Lock] = {}
-_local_locks_guard = threading.Lock()
+_memory_locks: dict[str, threading.Lock] = {}
+_memory_locks_guard = threading.Lock()
 
 
 def lock_key(name: str) -> int:
@@ -27,8 +30,13 @@ def job_lock(database: Database, name: str) -> Iterator[bool]:
     if database.backend == "postgresql":
         with _advisory_lock(database.engine, lock_key(name)) as held:
             yield held
+        return
+    path = database.engine.url.database
+    if path and path != ":memory:":
+        with _file_lock(Path(path), name) as held:
+            yield held
     else:
-        with _local_lock(database.engine.url.render_as_string(), name) as held:
+        with _memory_lock(name) as held:
             yield held
 
 
@@ -49,10 +57,28 @@ def _advisory_lock(engine: Engine, key: int) -> Iterator[bool]:
 
 
 @contextmanager
-def _local_lock(database_url: str, name: str) -> Iterator[bool]:
-    # SQLite means one process: a lock per (database, job) in this process is enough.
-    with _local_locks_guard:
-        lock = _local_locks.setdefault((database_url, name), threading.Lock())
+def _file_lock(database_file: Path, name: str) -> Iterator[bool]:
+    # SQLite serves one machine: an flock beside the database file excludes other threads and
+    # other processes (``nudge cycle`` while ``nudge serve`` runs); the OS frees it on exit.
+    folder = database_file.with_name(database_file.name + ".locks")
+    folder.mkdir(exist_ok=True)
+    with (folder / (re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".lock")).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _memory_lock(name: str) -> Iterator[bool]:
+    # An in-memory database lives in one process: a lock per job in this process is enough.
+    with _memory_locks_guard:
+        lock = _memory_locks.setdefault(name, threading.Lock())
     held = lock.acquire(blocking=False)
     try:
         yield held

@@ -1,0 +1,108 @@
+"""Housekeeping steps on a real book: settled invoices closed, promises kept or broken."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agent.cycle.housekeeping import close_settled_step, settle_promises_step
+from agent.cycle.runner import run_cycle
+from agent.db.database import Database
+from agent.profile.tables import Invoice, Payment, PaymentPromise
+from agent.settings import Settings
+from tests.conftest import BOOK_DATE
+from tests.factories import make_account, make_invoice
+
+
+def settle(session: Session, invoice: Invoice, *payments: tuple[str, date]) -> None:
+    """Record payments on ``invoice`` the way a payment feed does: amount_paid only."""
+    for index, (amount, paid_on) in enumerate(payments):
+        session.add(
+            Payment(
+                invoice=invoice,
+                account=invoice.account,
+                source="test",
+                external_id=f"{invoice.number}:late-{index}",
+                amount=Decimal(amount),
+                currency=invoice.currency,
+                paid_on=paid_on,
+            )
+        )
+        invoice.amount_paid += Decimal(amount)
+
+
+def test_close_settled_marks_covered_invoices_paid_on_their_last_payment(
+    database: Database, settings: Settings, session: Session
+) -> None:
+    account = make_account(session, "Northwind Logistics")
+    topped_up = make_invoice(session, account, "N-1", "1000.00", issued=date(2026, 9, 1), paid="400.00")
+    settle(session, topped_up, ("600.00", date(2026, 10, 28)))
+    overpaid = make_invoice(session, account, "N-2", "50.00", issued=date(2026, 10, 1))
+    overpaid.amount_paid = Decimal("50.01")  # no payment rows: dated when first seen settled
+    make_invoice(session, account, "N-3", "900.00", issued=date(2026, 10, 5), paid="899.99")
+    make_invoice(
+        session, account, "N-4", "75.00", issued=date(2026, 8, 1), paid="75.00", paid_on=date(2026, 8, 20)
+    )
+    void = make_invoice(session, account, "N-5", "10.00", issued=date(2026, 8, 1))
+    void.status, void.amount_paid = "void", Decimal("10.00")
+    session.commit()
+
+    report = run_cycle(database=database, settings=settings, steps=[close_settled_step(settings)])
+
+    assert report.steps[0].counts == {"closed": 2, "dated_from_payments": 1, "dated_as_of": 1}
+    session.expire_all()
+    states = {i.number: (i.status, i.paid_date) for i in session.scalars(select(Invoice))}
+    assert states == {
+        "N-1": ("paid", date(2026, 10, 28)),
+        "N-2": ("paid", BOOK_DATE),
+        "N-3": ("open", None),
+        "N-4": ("paid", date(2026, 8, 20)),
+        "N-5": ("void", None),
+    }
+    again = run_cycle(database=database, settings=settings, steps=[close_settled_step(settings)])
+    assert again.steps[0].counts["closed"] == 0
+
+
+def test_promises_are_kept_when_paid_in_time_and_broken_when_not(
+    database: Database, settings: Settings, session: Session
+) -> None:
+    account = make_account(session, "Contoso")
+    on_time = make_invoice(session, account, "C-1", "500.00", issued=date(2026, 9, 1))
+    settle(session, on_time, ("500.00", date(2026, 11, 10)))
+    late = make_invoice(session, account, "C-2", "800.00", issued=date(2026, 9, 1))
+    settle(session, late, ("800.00", date(2026, 11, 18)))
+    still_open = make_invoice(session, account, "C-3", "300.00", issued=date(2026, 9, 1))
+    not_due = make_invoice(session, account, "C-4", "300.00", issued=date(2026, 10, 1))
+    promises = {
+        "kept": PaymentPromise(
+            account_id=account.id, invoice_id=on_time.id, promised_date=date(2026, 11, 12)
+        ),
+        "paid late": PaymentPromise(
+            account_id=account.id, invoice_id=late.id, promised_date=date(2026, 11, 15)
+        ),
+        "lapsed": PaymentPromise(
+            account_id=account.id, invoice_id=still_open.id, promised_date=date(2026, 11, 19)
+        ),
+        "pending": PaymentPromise(account_id=account.id, invoice_id=not_due.id, promised_date=BOOK_DATE),
+        "account-level": PaymentPromise(account_id=account.id, promised_date=date(2026, 11, 1)),
+    }
+    session.add_all(promises.values())
+    session.commit()
+
+    steps = [close_settled_step(settings), settle_promises_step(settings)]
+    report = run_cycle(database=database, settings=settings, steps=steps)
+
+    assert report.steps[1].counts == {"kept": 1, "broken": 2}
+    session.expire_all()
+    assert {label: p.status for label, p in promises.items()} == {
+        "kept": "kept",
+        "paid late": "broken",
+        "lapsed": "broken",
+        "pending": "open",
+        "account-level": "open",
+    }
+    assert promises["kept"].resolved_at is not None
+    assert promises["pending"].resolved_at is None
