@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from agent.cycle.steps import Step, StepContext
@@ -17,7 +19,10 @@ def close_settled(ctx: StepContext) -> dict[str, int]:
     payment topped up) would otherwise leave them open, overdue and alerting. The paid date
     is the last payment's date, else the book date (when the cycle first saw it settled).
     """
-    settled = select(Invoice.id).where(Invoice.status == "open", Invoice.amount_paid >= Invoice.amount)
+    # Credit notes (negative amounts) stay open: they are credit the customer has yet to use.
+    settled = select(Invoice.id).where(
+        Invoice.status == "open", Invoice.amount > 0, Invoice.amount_paid >= Invoice.amount
+    )
     last_payment = dict(
         ctx.session.execute(
             select(Payment.invoice_id, func.max(Payment.paid_on))
@@ -42,20 +47,23 @@ def close_settled(ctx: StepContext) -> dict[str, int]:
 def settle_promises(ctx: StepContext) -> dict[str, int]:
     """Resolve open promises on an invoice: kept if paid by the promised date, else broken.
 
-    A promise whose date has passed with the invoice still open is broken; account-level
-    promises (no invoice) are left for a person to judge.
+    Payments take days to arrive, so both tests allow ``NUDGE_PROMISE_GRACE_DAYS`` after the
+    promised date: a promise is broken once that has passed with the invoice still open.
+    Account-level promises (no invoice) are left for a person to judge.
     """
     rows = ctx.session.execute(
         select(PaymentPromise, Invoice)
         .join(Invoice, PaymentPromise.invoice_id == Invoice.id)
         .where(PaymentPromise.status == "open")
     ).tuples()
+    grace = timedelta(days=ctx.settings.promise_grace_days)
     counts = {"kept": 0, "broken": 0}
     now = utcnow()
     for promise, invoice in rows:
+        deadline = promise.promised_date + grace
         if invoice.status == "paid" and invoice.paid_date is not None:
-            promise.status = "kept" if invoice.paid_date <= promise.promised_date else "broken"
-        elif promise.promised_date < ctx.as_of:
+            promise.status = "kept" if invoice.paid_date <= deadline else "broken"
+        elif deadline < ctx.as_of:
             promise.status = "broken"
         else:
             continue

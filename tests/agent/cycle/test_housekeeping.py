@@ -66,43 +66,56 @@ def test_close_settled_marks_covered_invoices_paid_on_their_last_payment(
     assert again.steps[0].counts["closed"] == 0
 
 
-def test_promises_are_kept_when_paid_in_time_and_broken_when_not(
+def test_promises_are_kept_when_paid_within_grace_and_broken_when_not(
     database: Database, settings: Settings, session: Session
 ) -> None:
     account = make_account(session, "Contoso")
-    on_time = make_invoice(session, account, "C-1", "500.00", issued=date(2026, 9, 1))
-    settle(session, on_time, ("500.00", date(2026, 11, 10)))
-    late = make_invoice(session, account, "C-2", "800.00", issued=date(2026, 9, 1))
-    settle(session, late, ("800.00", date(2026, 11, 18)))
-    still_open = make_invoice(session, account, "C-3", "300.00", issued=date(2026, 9, 1))
-    not_due = make_invoice(session, account, "C-4", "300.00", issued=date(2026, 10, 1))
-    promises = {
-        "kept": PaymentPromise(
-            account_id=account.id, invoice_id=on_time.id, promised_date=date(2026, 11, 12)
-        ),
-        "paid late": PaymentPromise(
-            account_id=account.id, invoice_id=late.id, promised_date=date(2026, 11, 15)
-        ),
-        "lapsed": PaymentPromise(
-            account_id=account.id, invoice_id=still_open.id, promised_date=date(2026, 11, 19)
-        ),
-        "pending": PaymentPromise(account_id=account.id, invoice_id=not_due.id, promised_date=BOOK_DATE),
-        "account-level": PaymentPromise(account_id=account.id, promised_date=date(2026, 11, 1)),
+    issued = date(2026, 9, 1)
+    invoices = {label: make_invoice(session, account, label, "500.00", issued=issued) for label in "ABCDEF"}
+    settle(session, invoices["A"], ("500.00", date(2026, 11, 10)))
+    settle(session, invoices["B"], ("500.00", date(2026, 11, 15)))  # 3 days after the promise
+    settle(session, invoices["C"], ("500.00", date(2026, 11, 16)))  # 4 days after
+    promised = {
+        "A": date(2026, 11, 12),  # paid before
+        "B": date(2026, 11, 12),  # paid within the 3-day grace
+        "C": date(2026, 11, 12),  # paid after the grace
+        "D": date(2026, 11, 16),  # open, grace ended yesterday
+        "E": date(2026, 11, 17),  # open, grace ends today
+        "F": BOOK_DATE,  # open, due today
     }
+    promises = {
+        label: PaymentPromise(account_id=account.id, invoice_id=invoices[label].id, promised_date=day)
+        for label, day in promised.items()
+    }
+    promises["account-level"] = PaymentPromise(account_id=account.id, promised_date=date(2026, 11, 1))
     session.add_all(promises.values())
     session.commit()
 
     steps = [close_settled_step(settings), settle_promises_step(settings)]
     report = run_cycle(database=database, settings=settings, steps=steps)
 
-    assert report.steps[1].counts == {"kept": 1, "broken": 2}
+    assert report.steps[1].counts == {"kept": 2, "broken": 2}
     session.expire_all()
     assert {label: p.status for label, p in promises.items()} == {
-        "kept": "kept",
-        "paid late": "broken",
-        "lapsed": "broken",
-        "pending": "open",
+        "A": "kept",
+        "B": "kept",
+        "C": "broken",
+        "D": "broken",
+        "E": "open",
+        "F": "open",
         "account-level": "open",
     }
-    assert promises["kept"].resolved_at is not None
-    assert promises["pending"].resolved_at is None
+    assert promises["A"].resolved_at is not None
+    assert promises["E"].resolved_at is None
+
+
+def test_open_credit_notes_are_not_closed(database: Database, settings: Settings, session: Session) -> None:
+    account = make_account(session, "Fabrikam")
+    make_invoice(session, account, "CN-1", "-250.00", issued=date(2026, 11, 11), terms_days=0)
+    session.commit()
+
+    report = run_cycle(database=database, settings=settings, steps=[close_settled_step(settings)])
+
+    assert report.steps[0].counts["closed"] == 0
+    session.expire_all()
+    assert session.scalar(select(Invoice.status)) == "open"
