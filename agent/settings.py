@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     reporting_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    # Units of the reporting currency per unit of each other currency, as JSON:
+    # NUDGE_FX_RATES='{"EUR": 1.08, "GBP": 1.27}'. Totals across currencies need them.
+    fx_rates: dict[str, float] = Field(default_factory=dict)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     cycle_interval_minutes: int = Field(default=15, ge=1)
     sync_interval_minutes: int = Field(default=15, ge=1)
@@ -51,6 +54,14 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_base_url: str | None = None
+
+    @field_validator("fx_rates")
+    @classmethod
+    def _positive_rates(cls, value: dict[str, float]) -> dict[str, float]:
+        for currency, rate in value.items():
+            if len(currency) != 3 or not currency.isupper() or rate <= 0:
+                raise ValueError(f"{currency}={rate}: expected a 3-letter code and a positive rate")
+        return value
 
     @field_validator("database_url")
     @classmethod

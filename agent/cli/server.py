@@ -6,6 +6,7 @@ import uvicorn
 
 from agent.app import create_app
 from agent.db.database import Database
+from agent.logs import configure_logging
 from agent.scheduler.scheduler import build_scheduler
 from agent.settings import Settings
 
@@ -19,6 +20,7 @@ def run_server(
     sign_in_tokens: dict[str, str] | None = None,
 ) -> None:
     """Serve the app with its scheduler; print where, and a sign-in link per labelled token."""
+    configure_logging(settings)
     host = host or settings.host
     port = port or settings.port
     address = f"http://{host}:{port}"
@@ -31,5 +33,6 @@ def run_server(
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
+        log_config=None,
         access_log=False,
     )

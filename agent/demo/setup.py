@@ -19,6 +19,9 @@ from agent.profile.tables import Person
 from agent.settings import Settings
 
 DEMO_ADMIN = "demo-admin@nudge-demo.example"
+# The demo book bills in USD, EUR and GBP; totals are reported in USD at these rates
+# unless NUDGE_FX_RATES says otherwise.
+DEMO_FX_RATES = {"EUR": 1.08, "GBP": 1.27}
 
 
 @dataclass
@@ -37,7 +40,11 @@ def build_demo_database(
     path = (settings.home / "demo.db").resolve()
     _remove_database(path)
     demo_settings = settings.model_copy(
-        update={"database_url": f"sqlite:///{path}", "as_of": settings.today()}
+        update={
+            "database_url": f"sqlite:///{path}",
+            "as_of": settings.today(),
+            "fx_rates": settings.fx_rates or DEMO_FX_RATES,
+        }
     )
     started = time.perf_counter()
     try:

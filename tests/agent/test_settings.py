@@ -45,3 +45,11 @@ def test_env_file_is_read_and_as_of_pins_today(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("NUDGE_AS_OF=2026-03-31\nNUDGE_PORT=9100\n")
     settings = load_settings()
     assert (settings.today(), settings.port) == (date(2026, 3, 31), 9100)
+
+
+def test_fx_rates_are_read_as_json_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NUDGE_FX_RATES", '{"EUR": 1.08, "GBP": 1.27}')
+    assert load_settings().fx_rates == {"EUR": 1.08, "GBP": 1.27}
+    monkeypatch.setenv("NUDGE_FX_RATES", '{"EUR": -1}')
+    with pytest.raises(SettingsError, match=r"NUDGE_FX_RATES: Value error, EUR=-1\.0: expected"):
+        load_settings()
