@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -40,7 +40,7 @@ class Step:
 
     name: str
     run: StepWork
-    requires: tuple[str, ...] = field(default=())
+    requires: tuple[str, ...] = ()
 
 
 StepFactory = Callable[[Settings], Step]

@@ -7,10 +7,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import update
+
 from agent.db.database import Database
 from agent.db.types import utcnow
 from agent.scheduler.locks import job_lock
-from agent.scheduler.wrapper import RunStatus
+from agent.scheduler.wrapper import INTERRUPTED, RunStatus
 from agent.sync.result import SyncResult
 from agent.sync.tables import SyncRun
 
@@ -41,7 +43,7 @@ def run_sync(*, database: Database, source: str, run: SyncRunner) -> SyncOutcome
             log.info("sync of %s skipped: another runner holds its lock", source)
             _record(database, SyncRun(source=source, status="skipped_locked", finished_at=utcnow()))
             return SyncOutcome(source=source, status="skipped_locked", duration_ms=0)
-        run_id = _record(database, SyncRun(source=source, status="running"))
+        run_id = _record_start(database, source)
         started = time.perf_counter()
         try:
             result = run()
@@ -69,6 +71,20 @@ def _ms(started: float) -> int:
 
 def _record(database: Database, run: SyncRun) -> int:
     with database.transaction() as session:
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def _record_start(database: Database, source: str) -> int:
+    with database.transaction() as session:
+        # We hold the source's lock, so a sync of it still marked running lost its runner.
+        session.execute(
+            update(SyncRun)
+            .where(SyncRun.source == source, SyncRun.status == "running")
+            .values(status="failed", finished_at=utcnow(), errors=[INTERRUPTED])
+        )
+        run = SyncRun(source=source, status="running")
         session.add(run)
         session.flush()
         return run.id

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Literal, Protocol, TypeVar
 
+from sqlalchemy import update
+
 from agent.db.database import Database
 from agent.db.types import utcnow
 from agent.scheduler.locks import job_lock
@@ -18,6 +20,7 @@ from agent.scheduler.tables import JobRun
 log = logging.getLogger("nudge.jobs")
 RunStatus = Literal["ok", "failed", "skipped_locked"]
 RUNNER = f"{socket.gethostname()}:{os.getpid()}"
+INTERRUPTED = "interrupted: its runner stopped before it finished"
 
 
 class JobResult(Protocol):
@@ -79,6 +82,12 @@ def _ms_since(started: float) -> int:
 
 def _record_start(database: Database, name: str) -> int:
     with database.transaction() as session:
+        # We hold the job's lock, so a run of it still marked running lost its runner.
+        session.execute(
+            update(JobRun)
+            .where(JobRun.name == name, JobRun.status == "running")
+            .values(status="failed", finished_at=utcnow(), error=INTERRUPTED)
+        )
         run = JobRun(name=name, status="running", runner=RUNNER)
         session.add(run)
         session.flush()

@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from agent.db.database import Database
-from agent.scheduler.wrapper import run_job
+from agent.scheduler.tables import JobRun
+from agent.scheduler.wrapper import RUNNER, run_job
 from tests.agent.scheduler.factories import Noted, audit_count, audit_job, job_runs
 
 
@@ -55,3 +56,15 @@ def test_a_job_that_survives_a_partial_failure_is_recorded_as_failed(database: D
     assert outcome.status == "failed"
     [run] = job_runs(database)
     assert (run.status, run.detail, run.error) == ("failed", "wrote 1 audit entries", "step x: boom")
+
+
+def test_a_run_left_running_by_a_dead_runner_is_closed_by_the_next_run(database: Database) -> None:
+    with database.transaction() as session:
+        session.add(JobRun(name="cycle", status="running", runner="old-host:1"))
+
+    run_job(database=database, name="cycle", work=audit_job(database))
+
+    assert [(run.runner, run.status, run.error) for run in job_runs(database)] == [
+        ("old-host:1", "failed", "interrupted: its runner stopped before it finished"),
+        (RUNNER, "ok", None),
+    ]

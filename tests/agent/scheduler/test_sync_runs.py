@@ -5,6 +5,7 @@ from __future__ import annotations
 from agent.db.database import Database
 from agent.scheduler.sync import run_sync
 from agent.sync.result import SyncResult
+from agent.sync.tables import SyncRun
 from tests.agent.scheduler.factories import other_runner_holds, sync_runs
 
 
@@ -48,3 +49,18 @@ def test_a_source_synced_elsewhere_is_skipped_and_recorded(database: Database) -
     assert calls == []
     [run] = sync_runs(database)
     assert (run.source, run.status) == ("salesforce", "skipped_locked")
+
+
+def test_a_sync_left_running_by_a_crash_is_closed_by_the_next_sync(database: Database) -> None:
+    with database.transaction() as session:
+        session.add_all(
+            [SyncRun(source="hubspot", status="running"), SyncRun(source="stripe", status="running")]
+        )
+
+    run_sync(database=database, source="hubspot", run=SyncResult)
+
+    assert [(run.source, run.status, run.errors) for run in sync_runs(database)] == [
+        ("hubspot", "failed", ["interrupted: its runner stopped before it finished"]),
+        ("stripe", "running", []),  # another source's sync may still be going
+        ("hubspot", "ok", []),
+    ]
