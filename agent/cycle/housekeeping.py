@@ -6,10 +6,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from agent.audit.service import record
 from agent.cycle.steps import Step, StepContext
 from agent.db.types import utcnow
 from agent.profile.tables import Invoice, Payment, PaymentPromise
 from agent.settings import Settings
+
+ACTOR = "cycle"
 
 
 def close_settled(ctx: StepContext) -> dict[str, int]:
@@ -36,11 +39,11 @@ def close_settled(ctx: StepContext) -> dict[str, int]:
     for invoice in ctx.session.scalars(select(Invoice).where(Invoice.id.in_(settled))):
         invoice.status = "paid"
         counts["closed"] += 1
-        if invoice.paid_date is not None:
-            continue
-        paid_on = last_payment.get(invoice.id)
-        invoice.paid_date = paid_on or ctx.as_of
-        counts["dated_from_payments" if paid_on else "dated_as_of"] += 1
+        if invoice.paid_date is None:
+            paid_on = last_payment.get(invoice.id)
+            invoice.paid_date = paid_on or ctx.as_of
+            counts["dated_from_payments" if paid_on else "dated_as_of"] += 1
+        _audit(ctx, "invoice.settled", "invoice", invoice.id, paid_date=invoice.paid_date.isoformat())
     return counts
 
 
@@ -54,7 +57,7 @@ def settle_promises(ctx: StepContext) -> dict[str, int]:
     rows = ctx.session.execute(
         select(PaymentPromise, Invoice)
         .join(Invoice, PaymentPromise.invoice_id == Invoice.id)
-        .where(PaymentPromise.status == "open")
+        .where(PaymentPromise.status == "open", Invoice.status != "void")
     ).tuples()
     grace = timedelta(days=ctx.settings.promise_grace_days)
     counts = {"kept": 0, "broken": 0}
@@ -69,7 +72,19 @@ def settle_promises(ctx: StepContext) -> dict[str, int]:
             continue
         promise.resolved_at = now
         counts[promise.status] += 1
+        _audit(ctx, f"promise.{promise.status}", "payment_promise", promise.id, invoice_id=invoice.id)
     return counts
+
+
+def _audit(ctx: StepContext, action: str, entity_type: str, entity_id: int, **detail: object) -> None:
+    record(
+        session=ctx.session,
+        actor=ACTOR,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        detail={"as_of": ctx.as_of.isoformat(), **detail},
+    )
 
 
 def close_settled_step(_settings: Settings) -> Step:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agent.audit.tables import AuditEntry
 from agent.cycle.housekeeping import close_settled_step, settle_promises_step
 from agent.cycle.runner import run_cycle
 from agent.db.database import Database
@@ -62,6 +63,11 @@ def test_close_settled_marks_covered_invoices_paid_on_their_last_payment(
         "N-4": ("paid", date(2026, 8, 20)),
         "N-5": ("void", None),
     }
+    audit = session.execute(select(AuditEntry.actor, AuditEntry.action, AuditEntry.detail)).tuples().all()
+    assert sorted(audit, key=lambda entry: entry[2]["paid_date"]) == [
+        ("cycle", "invoice.settled", {"as_of": "2026-11-20", "paid_date": "2026-10-28"}),
+        ("cycle", "invoice.settled", {"as_of": "2026-11-20", "paid_date": "2026-11-20"}),
+    ]
     again = run_cycle(database=database, settings=settings, steps=[close_settled_step(settings)])
     assert again.steps[0].counts["closed"] == 0
 
@@ -71,7 +77,8 @@ def test_promises_are_kept_when_paid_within_grace_and_broken_when_not(
 ) -> None:
     account = make_account(session, "Contoso")
     issued = date(2026, 9, 1)
-    invoices = {label: make_invoice(session, account, label, "500.00", issued=issued) for label in "ABCDEF"}
+    invoices = {label: make_invoice(session, account, label, "500.00", issued=issued) for label in "ABCDEFG"}
+    invoices["G"].status = "void"
     settle(session, invoices["A"], ("500.00", date(2026, 11, 10)))
     settle(session, invoices["B"], ("500.00", date(2026, 11, 15)))  # 3 days after the promise
     settle(session, invoices["C"], ("500.00", date(2026, 11, 16)))  # 4 days after
@@ -82,6 +89,7 @@ def test_promises_are_kept_when_paid_within_grace_and_broken_when_not(
         "D": date(2026, 11, 16),  # open, grace ended yesterday
         "E": date(2026, 11, 17),  # open, grace ends today
         "F": BOOK_DATE,  # open, due today
+        "G": date(2026, 11, 1),  # on an invoice voided since: nothing to keep or break
     }
     promises = {
         label: PaymentPromise(account_id=account.id, invoice_id=invoices[label].id, promised_date=day)
@@ -103,10 +111,13 @@ def test_promises_are_kept_when_paid_within_grace_and_broken_when_not(
         "D": "broken",
         "E": "open",
         "F": "open",
+        "G": "open",
         "account-level": "open",
     }
     assert promises["A"].resolved_at is not None
     assert promises["E"].resolved_at is None
+    actions = session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "payment_promise"))
+    assert sorted(actions) == ["promise.broken", "promise.broken", "promise.kept", "promise.kept"]
 
 
 def test_open_credit_notes_are_not_closed(database: Database, settings: Settings, session: Session) -> None:
