@@ -9,6 +9,7 @@ sync → housekeeping → score → metrics → rules/alerts → deliver.
 from __future__ import annotations
 
 from agent.cycle.housekeeping import close_settled_step, settle_promises_step
+from agent.cycle.metrics_step import metrics_step
 from agent.cycle.steps import Step, StepFactory
 from agent.cycle.sync_step import sync_step
 from agent.settings import Settings
@@ -17,6 +18,7 @@ CYCLE_STEPS: tuple[StepFactory, ...] = (
     sync_step,
     close_settled_step,
     settle_promises_step,
+    metrics_step,
 )
 
 

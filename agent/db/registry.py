@@ -5,6 +5,7 @@ from agent.audit import tables as audit_tables
 from agent.auth import tables as auth_tables
 from agent.db.base import Base
 from agent.imports import tables as imports_tables
+from agent.metrics import tables as metrics_tables
 from agent.profile import tables as profile_tables
 from agent.scheduler import tables as scheduler_tables
 from agent.sync import tables as sync_tables
@@ -16,6 +17,7 @@ TABLE_MODULES = (
     audit_tables,
     auth_tables,
     imports_tables,
+    metrics_tables,
     scheduler_tables,
 )
 metadata = Base.metadata

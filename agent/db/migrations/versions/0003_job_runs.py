@@ -1,7 +1,7 @@
 """job runs: one record per run of a scheduled job (syncs keep using sync_runs)
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-22 19:30:51.905069
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import agent.db.types
 
-revision: str = "0002"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
