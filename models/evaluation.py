@@ -1,0 +1,120 @@
+"""Time-based evaluation: train before a cut-off date, test on invoices issued from it.
+
+Every row's features are as of its own issue date, so a test invoice sees the history
+settled before it was issued, including test-window invoices already settled by then,
+and nothing later (the split in ``shared/data/README.md``). Two baselines are always
+scored on the same rows: the customer's prior late rate alone, and the same learner on
+invoice fields alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from agent.ledger.frame import Ledger
+from models.estimator import fit_risk_model
+from models.features import CATEGORICAL, FEATURES, training_features
+from models.frames import OptionalFrames
+from models.metrics import risk_metrics
+
+INVOICE_ONLY: tuple[str, ...] = (
+    "amount",
+    "log_amount",
+    "terms_days",
+    "disputed",
+    "issue_month",
+    "issue_dow",
+    *CATEGORICAL,
+)
+TRAIN_SHARE = 0.75
+
+
+def days_late_of(invoices: pd.DataFrame) -> np.ndarray:
+    """Days paid after the due date (0 when on time, NaN while open)."""
+    late = (invoices["paid_date"] - invoices["due_date"]).dt.days.to_numpy(dtype=float)
+    return np.where(np.isnan(late), np.nan, np.maximum(late, 0.0))
+
+
+@dataclass(frozen=True)
+class LabelledRows:
+    """Settled invoices with their as-of-issue-date features and outcome."""
+
+    features: pd.DataFrame
+    days_late: np.ndarray
+    issue_dates: pd.Series
+
+    @classmethod
+    def of(cls, ledger: Ledger, frames: OptionalFrames | None = None) -> LabelledRows:
+        """Features of every settled invoice of ``ledger`` as of its issue date."""
+        features = training_features(ledger, frames)
+        days = days_late_of(ledger.invoices)
+        settled = ~np.isnan(days)
+        return cls(
+            features=features[settled].reset_index(drop=True),
+            days_late=days[settled],
+            issue_dates=ledger.invoices["issue_date"][settled].reset_index(drop=True),
+        )
+
+    def subset(self, mask: np.ndarray) -> LabelledRows:
+        """The rows where ``mask`` holds."""
+        return LabelledRows(
+            self.features[mask].reset_index(drop=True),
+            self.days_late[mask],
+            self.issue_dates[mask].reset_index(drop=True),
+        )
+
+
+def time_split_cutoff(issue_dates: pd.Series, share: float = TRAIN_SHARE) -> pd.Timestamp:
+    """The issue date before which the earliest ``share`` of invoices fall."""
+    ordered = np.sort(issue_dates.to_numpy())
+    return pd.Timestamp(ordered[min(int(len(ordered) * share), len(ordered) - 1)])
+
+
+def evaluate(rows: LabelledRows, cutoff: pd.Timestamp) -> dict[str, Any]:
+    """Model and baselines trained before ``cutoff``, scored on invoices issued from it."""
+    train_mask = (rows.issue_dates < cutoff).to_numpy()
+    train, test = rows.subset(train_mask), rows.subset(~train_mask)
+    if len(train.days_late) == 0 or len(test.days_late) == 0:
+        raise ValueError(f"cut-off {cutoff.date()} leaves no invoices on one side of the split")
+    model = fit_risk_model(
+        train.features, train.days_late, train.issue_dates, feature_names=FEATURES
+    )
+    matrix = model.matrix(test.features)
+    return {
+        "cutoff": cutoff.date().isoformat(),
+        "train_rows": len(train.days_late),
+        "test_rows": len(test.days_late),
+        "model": risk_metrics(model.p_late(matrix), model.days_late(matrix), test.days_late),
+        "baselines": {
+            "prior_late_rate": _prior_late_rate(train, test),
+            "invoice_only": _invoice_only(train, test),
+        },
+    }
+
+
+def _prior_late_rate(train: LabelledRows, test: LabelledRows) -> dict[str, float]:
+    """The customer's late rate so far as the score (the population's for new customers)."""
+    history = test.features
+    fallback_rate = float((train.days_late > 0).mean())
+    population = history["population_late_rate"].fillna(fallback_rate).to_numpy()
+    p_late = history["hist_late_rate"].fillna(pd.Series(population)).to_numpy()
+    days = history["hist_mean_days_late"].fillna(float(train.days_late.mean())).to_numpy()
+    return risk_metrics(p_late, days, test.days_late)
+
+
+def _invoice_only(train: LabelledRows, test: LabelledRows) -> dict[str, float]:
+    model = fit_risk_model(
+        train.features, train.days_late, train.issue_dates, feature_names=INVOICE_ONLY
+    )
+    matrix = model.matrix(test.features)
+    return risk_metrics(model.p_late(matrix), model.days_late(matrix), test.days_late)
+
+
+def backtest(rows: LabelledRows, cutoffs: Sequence[pd.Timestamp]) -> list[dict[str, Any]]:
+    """Rolling-origin evaluation: one :func:`evaluate` per cut-off date."""
+    return [evaluate(rows, pd.Timestamp(cutoff)) for cutoff in cutoffs]
