@@ -43,6 +43,7 @@ _MIN_CALIBRATION_ROWS = 50
 # Below this many rows OpenMP threads cost more than they save, and on a busy machine
 # their spin-waiting makes a small fit 10-20x slower.
 _THREADED_ROWS = 50_000
+_SMALL_BATCH = 64
 
 
 @contextmanager
@@ -81,7 +82,11 @@ class RiskModel:
         return out
 
     def _encode(self, name: str, values: np.ndarray) -> np.ndarray:
-        codes = pd.Categorical(values.astype(str), categories=list(self.categories[name])).codes
+        vocabulary = self.categories[name]
+        if len(values) <= _SMALL_BATCH:  # pd.Categorical costs ~0.1 ms even for one value
+            lookup = {value: float(code) for code, value in enumerate(vocabulary)}
+            return np.array([lookup.get(str(value), np.nan) for value in values])
+        codes = pd.Categorical(values.astype(str), categories=list(vocabulary)).codes
         return np.where(codes >= 0, codes, np.nan)
 
     def p_late(self, matrix: np.ndarray) -> np.ndarray:

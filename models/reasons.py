@@ -73,19 +73,25 @@ def _missing(*values: Any) -> bool:
 def group_effects(
     model: RiskModel, matrix: np.ndarray, p_late: np.ndarray, *, fast: bool = False
 ) -> tuple[list[str], np.ndarray]:
-    """Names of the groups the model uses and each one's effect on each row's P(late)."""
-    predict = model.fast_p_late if fast else model.p_late
+    """Names of the groups the model uses and each one's effect on each row's P(late).
+
+    All ablated copies are stacked and scored in one call (one per group would pay the
+    per-call overhead again for every group).
+    """
     position = {name: j for j, name in enumerate(model.features)}
-    names, effects = [], []
-    for group, members in GROUPS.items():
-        columns = [position[name] for name in members if name in position]
-        if not columns:
-            continue
-        ablated = matrix.copy()
-        ablated[:, columns] = [model.reference[model.features[j]] for j in columns]
-        names.append(group)
-        effects.append(p_late - predict(ablated))
-    return names, np.column_stack(effects) if effects else np.zeros((len(matrix), 0))
+    groups = {
+        group: [position[name] for name in members if name in position]
+        for group, members in GROUPS.items()
+    }
+    groups = {group: columns for group, columns in groups.items() if columns}
+    if not groups or len(matrix) == 0:
+        return list(groups), np.zeros((len(matrix), len(groups)))
+    stacked = np.tile(matrix, (len(groups), 1))
+    for g, columns in enumerate(groups.values()):
+        block = slice(g * len(matrix), (g + 1) * len(matrix))
+        stacked[block, columns] = [model.reference[model.features[j]] for j in columns]
+    ablated = (model.fast_p_late if fast else model.p_late)(stacked)
+    return list(groups), p_late[:, None] - ablated.reshape(len(groups), len(matrix)).T
 
 
 def top_reasons(
@@ -139,9 +145,11 @@ def _history(row: Row, raises: bool) -> str:
 def _trend(row: Row, raises: bool) -> str | None:
     if _missing(row["trend_days_late"]):
         return None
-    recent = row["last5_mean_days_late"]
-    older = recent - row["trend_days_late"]
-    word = "later" if raises else "earlier"
+    recent, trend = row["last5_mean_days_late"], row["trend_days_late"]
+    if round(trend) == 0:
+        return None
+    older = recent - trend
+    word = "later" if trend > 0 else "earlier"
     return (
         f"paying {word} lately: {recent:.0f} days late on average over the last "
         f"{RECENT} invoices vs {older:.0f} before"
@@ -215,7 +223,7 @@ def _health(row: Row, raises: bool) -> str | None:
 def _channel(row: Row, raises: bool) -> str | None:
     if _missing(row["delivery_channel"]):
         return None
-    return f"invoice delivered by {str(row['delivery_channel']).lower()}"
+    return f"invoice delivery: {str(row['delivery_channel']).lower()}"
 
 
 PHRASES: dict[str, Callable[[Row, bool], str | None]] = {
