@@ -112,7 +112,9 @@ class EventIndex:
 
     def day(self, pos: np.ndarray) -> np.ndarray:
         """The event's day number at ``pos`` (NaN where ``pos`` is -1)."""
-        return self.value_of(self.days.astype(float), pos)
+        if len(self.keys) == 0:
+            return np.full(len(pos), np.nan)
+        return np.where(pos >= 0, self.days[np.maximum(pos, 0)], np.nan)
 
     def value_of(self, array: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """``array[pos]`` with NaN where ``pos`` is -1."""

@@ -66,7 +66,7 @@ def score_open_invoices(
     p_late, days = model.p_late(matrix), model.days_late(matrix)
     explained = _explained_rows(p_late, reasons_for)
     names, effects = group_effects(model, matrix[explained], p_late[explained])
-    reasons = [list[str]() for _ in range(len(invoices))]
+    reasons: list[list[str]] = [[] for _ in range(len(invoices))]
     for i, texts in zip(explained, top_reasons(names, effects, columns, explained), strict=True):
         reasons[i] = texts
     overdue = _days_past_due(rows.due_day, when)
