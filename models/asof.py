@@ -65,7 +65,7 @@ class EventIndex:
         order = np.argsort(keys, kind="stable")
         keys, codes, days = keys[order], codes[order], days[order]
         groups = _group_labels(codes)
-        rank = pd.Series(np.ones(len(keys))).groupby(groups).cumsum().to_numpy(dtype=np.int64)
+        rank = pd.Series(np.ones(len(keys))).groupby(groups).cumsum().to_numpy(dtype=float)
         sorted_values = {name: np.asarray(v, dtype=float)[order] for name, v in values.items()}
         totals = {
             name: pd.Series(v).groupby(groups).cumsum().to_numpy(dtype=float)
@@ -87,40 +87,36 @@ class EventIndex:
 
     def count(self, pos: np.ndarray) -> np.ndarray:
         """Number of events at or before ``pos`` (0 where ``pos`` is -1)."""
-        return np.where(pos >= 0, self.rank[np.maximum(pos, 0)], 0).astype(float)
+        return _gather(self.rank, pos, 0.0)
 
     def total(self, name: str, pos: np.ndarray) -> np.ndarray:
         """Running total of ``name`` at ``pos`` (0 where ``pos`` is -1)."""
-        if len(self.keys) == 0:
-            return np.zeros(len(pos))
-        return np.where(pos >= 0, self.totals[name][np.maximum(pos, 0)], 0.0)
+        return _gather(self.totals[name], pos, 0.0)
 
     def running_max(self, name: str, pos: np.ndarray) -> np.ndarray:
         """Largest ``name`` among the customer's events up to ``pos`` (NaN where -1)."""
-        return self.value_of(self.totals[f"max_{name}"], pos)
+        return _gather(self.totals[f"max_{name}"], pos, np.nan)
 
     def total_last(self, name: str, pos: np.ndarray, k: int) -> np.ndarray:
         """Sum of ``name`` over the customer's last ``k`` events up to ``pos``."""
         n = self.count(pos)
-        back = pos - k
-        head = np.where(n > k, self.total(name, np.where(n > k, back, -1)), 0.0)
+        head = self.total(name, np.where(n > k, pos - k, -1))
         return self.total(name, pos) - head
 
     def value(self, name: str, pos: np.ndarray) -> np.ndarray:
         """The event's own ``name`` at ``pos`` (NaN where ``pos`` is -1)."""
-        return self.value_of(self.values[name], pos)
+        return _gather(self.values[name], pos, np.nan)
 
     def day(self, pos: np.ndarray) -> np.ndarray:
         """The event's day number at ``pos`` (NaN where ``pos`` is -1)."""
-        if len(self.keys) == 0:
-            return np.full(len(pos), np.nan)
-        return np.where(pos >= 0, self.days[np.maximum(pos, 0)], np.nan)
+        return _gather(self.days, pos, np.nan)
 
-    def value_of(self, array: np.ndarray, pos: np.ndarray) -> np.ndarray:
-        """``array[pos]`` with NaN where ``pos`` is -1."""
-        if len(self.keys) == 0:
-            return np.full(len(pos), np.nan)
-        return np.where(pos >= 0, array[np.maximum(pos, 0)], np.nan)
+
+def _gather(array: np.ndarray, pos: np.ndarray, fill: float) -> np.ndarray:
+    """``array[pos]`` as floats, ``fill`` where ``pos`` is -1 (or nothing was indexed)."""
+    if len(array) == 0:
+        return np.full(len(pos), fill)
+    return np.where(pos >= 0, array[np.maximum(pos, 0)], fill).astype(float)
 
 
 def _group_labels(codes: np.ndarray) -> np.ndarray:

@@ -64,12 +64,12 @@ def score_open_invoices(
     columns = compute_features(index, rows, _end_of_day(when))
     matrix = model.matrix(columns)
     p_late, days = model.p_late(matrix), model.days_late(matrix)
-    explained = _explained_rows(p_late, reasons_for)
+    overdue = _days_past_due(rows.due_day, when)
+    explained = _explained_rows(np.where(overdue > 0, 1.0, p_late), reasons_for)
     names, effects = group_effects(model, matrix[explained], p_late[explained])
     reasons: list[list[str]] = [[] for _ in range(len(invoices))]
     for i, texts in zip(explained, top_reasons(names, effects, columns, explained), strict=True):
         reasons[i] = texts
-    overdue = _days_past_due(rows.due_day, when)
     p_late, days = _settle_certain(p_late, days, overdue, reasons)
     return pd.DataFrame(
         {
@@ -102,11 +102,15 @@ def _days_past_due(due_day: np.ndarray, when: pd.Timestamp) -> np.ndarray:
 def _settle_certain(
     p_late: np.ndarray, days: np.ndarray, overdue: np.ndarray, reasons: list[list[str]]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Apply what is already certain: an unpaid invoice past its due date is late."""
+    """Apply what is already certain: an unpaid invoice past its due date is late.
+
+    Unpaid at the end of the as-of day, it is paid the next day at the earliest.
+    """
     late_now = overdue > 0
     for i in np.flatnonzero(late_now):
         reasons[i] = [f"already {overdue[i]:.0f} days past due", *reasons[i]]
-    return np.where(late_now, 1.0, p_late), np.where(late_now, np.maximum(days, overdue), days)
+    at_least = np.where(late_now, np.maximum(days, overdue + 1), days)
+    return np.where(late_now, 1.0, p_late), at_least
 
 
 def _pay_dates(due_day: np.ndarray, days: np.ndarray) -> np.ndarray:
