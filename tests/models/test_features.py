@@ -25,10 +25,13 @@ def test_history_counts_only_invoices_settled_before_the_issue_date() -> None:
     features = _features(ledger)
     a2, a3 = features.loc["A2"], features.loc["A3"]
     assert a2["hist_settled"] == 0  # A1 was still open on 1 February
-    assert a2["open_invoices"] == 1 and a2["overdue_invoices"] == 1
+    assert a2["open_invoices"] == 1
+    assert a2["overdue_invoices"] == 1
     assert a2["overdue_amount"] == 100
-    assert a3["hist_settled"] == 2 and a3["hist_late_rate"] == 0.5
-    assert a3["hist_mean_days_late"] == 5 and a3["hist_max_days_late"] == 10
+    assert a3["hist_settled"] == 2
+    assert a3["hist_late_rate"] == 0.5
+    assert a3["hist_mean_days_late"] == 5
+    assert a3["hist_max_days_late"] == 10
     assert a3["open_invoices"] == 0
     assert a3["amount_vs_usual"] == pytest.approx(3.0, rel=0.01)
 
@@ -39,9 +42,11 @@ def test_a_new_customer_has_no_history_but_the_population_prior() -> None:
         invoice("B1", "bolt", "2024-03-01", paid="2024-03-10"),
     )
     b1 = _features(ledger).loc["B1"]
-    assert b1["hist_settled"] == 0 and np.isnan(b1["hist_late_rate"])
+    assert b1["hist_settled"] == 0
+    assert np.isnan(b1["hist_late_rate"])
     assert b1["population_late_rate"] == 1.0
-    assert b1["prior_invoices"] == 0 and np.isnan(b1["amount_vs_usual"])
+    assert b1["prior_invoices"] == 0
+    assert np.isnan(b1["amount_vs_usual"])
 
 
 def test_promises_disputes_and_crm_signals_count_as_of_the_date() -> None:
@@ -73,8 +78,10 @@ def test_promises_disputes_and_crm_signals_count_as_of_the_date() -> None:
     )
     features = _features(ledger, frames)
     a2, a3 = features.loc["A2"], features.loc["A3"]
-    assert a2["broken_promises"] == 1 and a3["broken_promises"] == 1
-    assert a2["open_disputes"] == 1 and a3["open_disputes"] == 0
+    assert a2["broken_promises"] == 1
+    assert a3["broken_promises"] == 1
+    assert a2["open_disputes"] == 1
+    assert a3["open_disputes"] == 0
     assert (a2["open_tickets"], a2["health_score"]) == (1, 80)
     assert (a3["open_tickets"], a3["health_score"]) == (4, 40)
     assert a3["renewal_in_days"] == 60

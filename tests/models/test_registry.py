@@ -45,7 +45,8 @@ def test_a_saved_model_loads_with_its_card_and_same_scores(tmp_path: Path) -> No
     path = _save(tmp_path, "2026-01-05T10:00:00")
     loaded = load_model(tmp_path)
     card = read_card(tmp_path)
-    assert path.name == card["version"] and card["version"].startswith("20260105T100000Z-")
+    assert path.name == card["version"]
+    assert card["version"].startswith("20260105T100000Z-")
     for key in ("training_window", "rows", "features", "evaluation", "created_at", "sha256"):
         assert key in card
     assert card["library_versions"]["scikit-learn"]

@@ -44,7 +44,8 @@ def test_an_invoice_already_past_due_is_certainly_late() -> None:
     scores = score_open_invoices(_model(), ledger, AS_OF).set_index("invoice_id")
     due = ledger.invoices.set_index("invoice_id")["due_date"]
     overdue = scores[due[scores.index] < AS_OF]
-    assert len(overdue) > 0 and (overdue["p_late"] == 1.0).all()
+    assert len(overdue) > 0
+    assert (overdue["p_late"] == 1.0).all()
     first = overdue.iloc[0]
     days = (AS_OF - due[overdue.index[0]]).days
     assert first["reasons"][0] == f"already {days} days past due"

@@ -33,7 +33,7 @@ def test_poisson_regressor_matches_predict() -> None:
 
 
 def test_native_categorical_splits_are_refused() -> None:
-    x, y = _data()
+    x, _y = _data()
     x[:, 4] = np.arange(len(x)) % 3
     model = HistGradientBoostingClassifier(
         max_iter=5, categorical_features=[4], random_state=0

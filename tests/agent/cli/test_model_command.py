@@ -1,6 +1,7 @@
 """`nudge model train|evaluate|backtest` on an invoice file in the canonical layout."""
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +29,7 @@ def book_csv(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("NUDGE_HOME", str(tmp_path / "home"))
     get_settings.cache_clear()
     yield tmp_path / "home"
