@@ -265,14 +265,16 @@ def compute_features(
     out.update(_history_features(index, codes, at_day))
     out.update(_balance_features(index, rows, codes, at_day))
     out["population_late_rate"] = _population_rate(index, rows, at_day)
-    smoothed = (out["hist_late_rate"] * out["hist_settled"]).copy()
-    smoothed = np.where(np.isnan(smoothed), 0.0, smoothed)
-    prior = np.nan_to_num(out["population_late_rate"], nan=0.5)
-    out["hist_late_rate_smoothed"] = (smoothed + _PRIOR_WEIGHT * prior) / (
-        out["hist_settled"] + _PRIOR_WEIGHT
-    )
+    out["hist_late_rate_smoothed"] = _smoothed_rate(out)
     out.update(_crm_features(index, codes, at_day))
     return out
+
+
+def _smoothed_rate(out: dict[str, np.ndarray]) -> np.ndarray:
+    """The customer's late rate shrunk towards its segment's: a new customer gets the prior."""
+    late = np.nan_to_num(out["hist_late_rate"] * out["hist_settled"], nan=0.0)
+    prior = np.nan_to_num(out["population_late_rate"], nan=0.5)
+    return (late + _PRIOR_WEIGHT * prior) / (out["hist_settled"] + _PRIOR_WEIGHT)
 
 
 def _invoice_features(
@@ -282,6 +284,8 @@ def _invoice_features(
     months = issue.astype("datetime64[M]").astype(np.int64) % 12 + 1
     # 1970-01-01 was a Thursday: shift so Monday is 0.
     dow = (rows.issue_day + 3) % 7
+    # "Usual" is the geometric mean of the customer's earlier invoices: like a median it
+    # is not dragged by one huge invoice, and unlike a running median it is a running sum.
     pos = index.issued.last_before(codes, rows.issue_day)
     prior = index.issued.count(pos)
     with np.errstate(invalid="ignore", divide="ignore"):
