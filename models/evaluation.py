@@ -105,16 +105,39 @@ def evaluate(rows: LabelledRows, cutoff: pd.Timestamp) -> dict[str, Any]:
         train.features, train.days_late, train.issue_dates, feature_names=FEATURES
     )
     matrix = model.matrix(test.features)
+    p_late = model.p_late(matrix)
     return {
         "cutoff": cutoff.date().isoformat(),
         "train_rows": len(train.days_late),
         "test_rows": len(test.days_late),
-        "model": risk_metrics(model.p_late(matrix), model.days_late(matrix), test.days_late),
+        "model": risk_metrics(p_late, model.days_late(matrix), test.days_late),
         "baselines": {
             "prior_late_rate": _prior_late_rate(train, test),
             "invoice_only": _invoice_only(train, test),
         },
+        "calibration_by_month": calibration_by_month(p_late, test.days_late, test.issue_dates),
     }
+
+
+def calibration_by_month(
+    p_late: np.ndarray, days_late: np.ndarray, issue_dates: pd.Series
+) -> list[dict[str, Any]]:
+    """Predicted vs realised late rate per issue month (the web app's calibration check)."""
+    frame = pd.DataFrame(
+        {"month": issue_dates.dt.strftime("%Y-%m").to_numpy(), "p": p_late, "late": days_late > 0}
+    )
+    grouped = frame.groupby("month").agg(
+        invoices=("p", "size"), predicted=("p", "mean"), realised=("late", "mean")
+    )
+    return [
+        {
+            "month": str(month),
+            "invoices": int(row.invoices),
+            "predicted_late_rate": float(row.predicted),
+            "realised_late_rate": float(row.realised),
+        }
+        for month, row in grouped.iterrows()
+    ]
 
 
 def _prior_late_rate(train: LabelledRows, test: LabelledRows) -> dict[str, float]:

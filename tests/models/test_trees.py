@@ -1,10 +1,19 @@
 """The flattened trees give exactly scikit-learn's predictions, missing values included."""
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
+from models.estimator import threads_for
 from models.trees import CompiledTrees
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    with threads_for(0):  # OpenMP spin-waiting makes tiny fits slow on a busy machine
+        yield
 
 
 def _data() -> tuple[np.ndarray, np.ndarray]:

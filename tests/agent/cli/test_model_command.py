@@ -52,6 +52,9 @@ def test_evaluate_json_has_model_and_both_baselines(
     assert all(set(metrics) == METRICS for metrics in result["baselines"].values())
     assert result["train_rows"] + result["test_rows"] == 600
     assert result["train_rows"] == pytest.approx(450, abs=15)  # earliest 75 % by issue date
+    months = result["calibration_by_month"]
+    assert sum(month["invoices"] for month in months) == result["test_rows"]
+    assert all(0 <= month["predicted_late_rate"] <= 1 for month in months)
 
 
 def test_test_from_sets_the_cutoff(book_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
