@@ -1,7 +1,8 @@
-"""Nudge settings: environment variables with the ``NUDGE_`` prefix and an optional ``.env`` file."""
+"""Nudge settings: ``NUDGE_`` environment variables and an optional ``.env`` file."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -29,8 +30,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     reporting_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    # Units of the reporting currency per unit of each other currency, as JSON:
+    # NUDGE_FX_RATES='{"EUR": 1.08, "GBP": 1.27}'. Totals across currencies need them.
+    fx_rates: dict[str, float] = Field(default_factory=dict)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     cycle_interval_minutes: int = Field(default=15, ge=1)
+    # Pin "today" (YYYY-MM-DD) for reproducible demos and tests; unset means the UTC date.
+    as_of: date | None = None
 
     hubspot_token: SecretStr | None = None
     hubspot_base_url: str | None = None
@@ -43,6 +49,14 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_base_url: str | None = None
+
+    @field_validator("fx_rates")
+    @classmethod
+    def _positive_rates(cls, value: dict[str, float]) -> dict[str, float]:
+        for currency, rate in value.items():
+            if len(currency) != 3 or not currency.isupper() or rate <= 0:
+                raise ValueError(f"{currency}={rate}: expected a 3-letter code and a positive rate")
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -70,6 +84,10 @@ class Settings(BaseSettings):
                     "or unset it in production"
                 )
         return self
+
+    def today(self) -> date:
+        """The book's as-of date: ``NUDGE_AS_OF`` or today's UTC date."""
+        return self.as_of or datetime.now(UTC).date()
 
     @property
     def resolved_database_url(self) -> str:

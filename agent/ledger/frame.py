@@ -113,7 +113,14 @@ class Ledger:
 def normalise_invoices(frame: pd.DataFrame) -> pd.DataFrame:
     """Coerce a frame to the contract's dtypes; fill ``terms_days`` and ``amount_paid``."""
     missing = [column for column in INVOICE_COLUMNS if column not in frame.columns]
-    optional_fill = {"amount_paid", "terms_days", "disputed", "currency", "customer_name", "paid_date"}
+    optional_fill = {
+        "amount_paid",
+        "terms_days",
+        "disputed",
+        "currency",
+        "customer_name",
+        "paid_date",
+    }
     if hard_missing := [column for column in missing if column not in optional_fill]:
         raise ValueError(f"ledger is missing columns: {', '.join(hard_missing)}")
     out = frame.copy()

@@ -54,8 +54,7 @@ class Mapping(BaseModel):
         unknown = sorted(set(value) - set(CANONICAL_FIELDS))
         if unknown:
             raise ValueError(
-                f"unknown canonical field(s) {', '.join(unknown)}; "
-                f"known: {', '.join(CANONICAL_FIELDS)}"
+                f"unknown canonical field(s) {', '.join(unknown)}; known: {', '.join(CANONICAL_FIELDS)}"
             )
         return value
 

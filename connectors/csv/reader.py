@@ -1,4 +1,4 @@
-"""Read invoice CSV files row by row: good rows become :class:`InvoiceRow`, bad rows a :class:`Reject`.
+"""Read invoice CSV files row by row into good :class:`InvoiceRow` and bad :class:`Reject`.
 
 A bad row never stops the good ones; each reject names its line in the file (the header
 is line 1) and what is wrong with it.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -101,8 +101,7 @@ def _read(handle: Iterator[str], path: Path, mapping: Mapping) -> ReadResult:
     ]
     if absent:
         raise UnreadableFileError(
-            f"{path}: line 1: missing required column(s): {', '.join(absent)}; "
-            f"header is: {', '.join(header)}"
+            f"{path}: line 1: missing required column(s): {', '.join(absent)}; header is: {', '.join(header)}"
         )
     parser = _RowParser(mapping, header)
     rows: list[InvoiceRow] = []
@@ -156,7 +155,7 @@ class _RowParser:
             raise RowError(f"{name}: missing value")
         return value
 
-    def date(self, raw: dict[str, str], name: str, *, required: bool = False) -> date | None:
+    def parse_date(self, raw: dict[str, str], name: str, *, required: bool = False) -> date | None:
         value = self.required(raw, name) if required else self.text(raw, name)
         if not value:
             return None
@@ -192,7 +191,7 @@ class _RowParser:
     def parse(self, line: int, raw: dict[str, str]) -> InvoiceRow:
         invoice_id = self.required(raw, "invoice_id")
         customer_id = self.required(raw, "customer_id")
-        issue_date = self.date(raw, "issue_date", required=True)
+        issue_date = self.parse_date(raw, "issue_date", required=True)
         assert issue_date is not None
         amount = self.decimal(raw, "amount", required=True)
         assert amount is not None
@@ -200,7 +199,7 @@ class _RowParser:
         currency = (self.text(raw, "currency") or "USD").upper()
         if len(currency) != CURRENCY_LENGTH or not currency.isalpha():
             raise RowError(f"currency: '{currency}' is not a 3-letter ISO code")
-        paid_date = self.date(raw, "paid_date")
+        paid_date = self.parse_date(raw, "paid_date")
         if paid_date is not None and paid_date < issue_date:
             raise RowError(f"paid_date: {paid_date} is before issue_date {issue_date}")
         amount_paid = self._amount_paid(raw, amount, paid_date)
@@ -219,14 +218,14 @@ class _RowParser:
             terms_days=terms_days,
             customer_domain=self.text(raw, "customer_domain").lower() or None,
             owner_email=self.text(raw, "owner_email").lower() or None,
-            paid_partially_on=self.date(raw, "paid_partially_on"),
+            paid_partially_on=self.parse_date(raw, "paid_partially_on"),
             segment=self.text(raw, "segment") or None,
             delivery_channel=self.text(raw, "delivery_channel") or None,
             country=self.text(raw, "country") or None,
         )
 
     def _due_and_terms(self, raw: dict[str, str], issue_date: date) -> tuple[date, int]:
-        due_date = self.date(raw, "due_date")
+        due_date = self.parse_date(raw, "due_date")
         terms_text = self.text(raw, "terms_days")
         terms: int | None = None
         if terms_text:
@@ -239,7 +238,7 @@ class _RowParser:
         if due_date is None:
             if terms is None:
                 raise RowError("due_date: missing value (and no terms_days to derive it)")
-            due_date = issue_date + pd.Timedelta(days=terms).to_pytimedelta()
+            due_date = issue_date + timedelta(days=terms)
         if due_date < issue_date:
             raise RowError(f"due_date: {due_date} is before issue_date {issue_date}")
         return due_date, terms if terms is not None else (due_date - issue_date).days
@@ -261,11 +260,16 @@ class _RowParser:
 def rows_to_frame(rows: list[InvoiceRow]) -> pd.DataFrame:
     """Good rows as a ledger invoice frame (contract dtypes)."""
     columns = [name for name in InvoiceRow.__dataclass_fields__ if name != "line"]
-    frame = pd.DataFrame(
-        [[getattr(row, name) for name in columns] for row in rows], columns=columns
-    )
+    frame = pd.DataFrame([[getattr(row, name) for name in columns] for row in rows], columns=columns)
     for name in ("amount", "amount_paid"):
         frame[name] = frame[name].astype(float)
-    optional = ("customer_domain", "owner_email", "paid_partially_on", "segment", "delivery_channel", "country")
+    optional = (
+        "customer_domain",
+        "owner_email",
+        "paid_partially_on",
+        "segment",
+        "delivery_channel",
+        "country",
+    )
     empty_optional = [name for name in optional if frame[name].isna().all()]
     return normalise_invoices(frame.drop(columns=empty_optional))

@@ -1,0 +1,1 @@
+"""Alerts: identity, lifecycle state, history, and the delivery outbox."""

@@ -1,0 +1,77 @@
+"""Alert, alert event and outbox tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from agent.db.base import Base
+from agent.db.types import UTCDateTime, utcnow
+
+
+class Alert(Base):
+    """One alert, identified by (rule, account, invoice or none); re-evaluation updates it."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_account_state", "account_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "rule|account_id|invoice_id-or-empty": unique even where invoice_id is NULL.
+    identity: Mapped[str] = mapped_column(String(400), unique=True)
+    rule: Mapped[str] = mapped_column(String(200), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default="firing")
+    severity: Mapped[str] = mapped_column(String(16), default="medium")
+    labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    message: Mapped[str] = mapped_column(Text, default="")
+    first_fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(String(64))
+
+
+class AlertEvent(Base):
+    """A change of an alert's state, with who made it and when."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str | None] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class OutboxMessage(Base):
+    """One notification to deliver: a row per (alert group, receiver, notification).
+
+    ``dedup_key`` is unique so that a retried cycle cannot enqueue the same notification
+    twice; workers claim pending rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(400), unique=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
+    receiver: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    external_ref: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Authentication (API tokens, web sessions) and role scoping."""

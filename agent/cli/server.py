@@ -1,0 +1,36 @@
+"""Running the web server in the foreground (shared by ``serve`` and ``demo``)."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from agent.app import create_app
+from agent.db.database import Database
+from agent.logs import configure_logging
+from agent.settings import Settings
+
+
+def run_server(
+    *,
+    settings: Settings,
+    database: Database,
+    host: str | None = None,
+    port: int | None = None,
+    sign_in_tokens: dict[str, str] | None = None,
+) -> None:
+    """Serve the app; print where, and a sign-in link per labelled token."""
+    configure_logging(settings)
+    host = host or settings.host
+    port = port or settings.port
+    address = f"http://{host}:{port}"
+    print(f"Nudge is serving {address}  (API docs: {address}/api/docs)", flush=True)
+    for label, token in (sign_in_tokens or {}).items():
+        print(f"Sign in as {label}: {address}/login?token={token}", flush=True)
+    uvicorn.run(
+        create_app(settings=settings, database=database),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        log_config=None,
+        access_log=False,
+    )

@@ -1,0 +1,23 @@
+"""Imports every table module so ``Base.metadata`` knows the whole schema."""
+
+from agent.alerts import tables as alerts_tables
+from agent.audit import tables as audit_tables
+from agent.auth import tables as auth_tables
+from agent.db.base import Base
+from agent.imports import tables as imports_tables
+from agent.metrics import tables as metrics_tables
+from agent.profile import tables as profile_tables
+from agent.sync import tables as sync_tables
+
+TABLE_MODULES = (
+    profile_tables,
+    alerts_tables,
+    sync_tables,
+    audit_tables,
+    auth_tables,
+    imports_tables,
+    metrics_tables,
+)
+metadata = Base.metadata
+
+__all__ = ["TABLE_MODULES", "metadata"]

@@ -1,0 +1,53 @@
+"""Write the demo book's invoices as the canonical invoice CSV of DESIGN.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from agent.demo.book import DemoBook
+
+CANONICAL_COLUMNS: tuple[str, ...] = (
+    "invoice_id",
+    "customer_id",
+    "customer_name",
+    "issue_date",
+    "due_date",
+    "amount",
+    "currency",
+    "paid_date",
+    "amount_paid",
+    "disputed",
+    "customer_domain",
+    "terms_days",
+    "owner_email",
+    "paid_partially_on",
+)
+DATE_FIELDS: tuple[str, ...] = ("issue_date", "due_date", "paid_date", "paid_partially_on")
+
+
+def write_canonical_csv(book: DemoBook, path: Path) -> int:
+    """Write ``book.invoices`` to ``path`` in the canonical layout; return the row count.
+
+    A settled invoice carries ``amount_paid`` = ``amount`` (credit notes included); an open
+    one carries what was paid so far and, if anything, the latest partial payment date.
+    """
+    invoices = book.invoices
+    out = invoices.loc[:, list(CANONICAL_COLUMNS)].copy()
+    for name in DATE_FIELDS:
+        out[name] = out[name].dt.strftime("%Y-%m-%d").fillna("")
+    settled = invoices["paid_date"].notna().to_numpy()
+    paid = np.where(settled, invoices["amount"].to_numpy(), invoices["amount_paid"].to_numpy())
+    out["amount"] = _money(invoices["amount"].to_numpy())
+    out["amount_paid"] = _money(paid)
+    out["disputed"] = np.where(invoices["disputed"].to_numpy(), "true", "false")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(path, index=False, lineterminator="\n")
+    return len(out)
+
+
+def _money(values: np.ndarray) -> pd.Series:
+    """Two decimals, no float artefacts (``-0.00`` becomes ``0.00``)."""
+    return pd.Series([f"{value:.2f}" for value in np.round(values, 2) + 0.0])

@@ -1,0 +1,1 @@
+"""Loading invoice files into the profile, with rejected rows kept aside."""

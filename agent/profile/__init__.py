@@ -1,0 +1,1 @@
+"""The unified customer profile: accounts, people, invoices, payments, signals and more."""

@@ -1,0 +1,1 @@
+"""Sync bookkeeping: cursors per source and object, and one record per sync run."""

@@ -1,0 +1,104 @@
+"""Web pages: login, account list, account page, aging."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from agent.auth.deps import SESSION_COOKIE, DbSession, WebUser
+from agent.auth.service import authenticate
+from agent.profile import service
+from agent.settings import Settings
+from agent.web.charts import aging_bars
+from agent.web.format import money
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.filters["money"] = money
+router = APIRouter(include_in_schema=False)
+
+
+def render(request: Request, template: str, **context: Any) -> HTMLResponse:
+    """Render a page with the settings and user available to every template."""
+    return TEMPLATES.TemplateResponse(request, template, context)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, session: DbSession, token: str | None = None) -> Response:
+    """The sign-in form; ``?token=`` signs in directly (the link ``nudge demo`` prints)."""
+    if token:
+        return _sign_in(request, session, token)
+    return render(request, "login.html", error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(request: Request, session: DbSession, token: Annotated[str, Form()]) -> Response:
+    """Sign in with an API token."""
+    return _sign_in(request, session, token.strip())
+
+
+def _sign_in(request: Request, session: DbSession, token: str) -> Response:
+    principal = authenticate(session=session, token=token)
+    session.commit()
+    if principal is None:
+        return TEMPLATES.TemplateResponse(
+            request, "login.html", {"error": "That token is not valid."}, status_code=401
+        )
+    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https"
+    )
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    """Forget the session cookie."""
+    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def accounts_page(
+    request: Request,
+    session: DbSession,
+    user: WebUser,
+    q: str | None = None,
+    owner_id: int | None = None,
+    sort: service.AccountSort = "overdue_ar",
+) -> HTMLResponse:
+    """The account list with open and overdue AR, and the book's aging."""
+    settings: Settings = request.app.state.settings
+    as_of = settings.today()
+    accounts = service.list_accounts(
+        session=session, principal=user, as_of=as_of, search=q, owner_id=owner_id, sort=sort
+    )
+    aging = service.book_aging(session=session, principal=user, as_of=as_of)
+    return render(
+        request,
+        "accounts.html",
+        user=user,
+        as_of=as_of,
+        accounts=accounts,
+        aging=aging,
+        charts=[aging_bars(entry) for entry in aging],
+        owners=service.list_owners(session=session, principal=user),
+        q=q or "",
+        owner_id=owner_id,
+        sort=sort,
+    )
+
+
+@router.get("/accounts/{account_id}", response_class=HTMLResponse)
+def account_page(request: Request, session: DbSession, user: WebUser, account_id: int) -> HTMLResponse:
+    """One account: balances, invoices, payments, CRM signals, promises, disputes."""
+    settings: Settings = request.app.state.settings
+    as_of = settings.today()
+    detail = service.get_account(session=session, principal=user, account_id=account_id, as_of=as_of)
+    if detail is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no account {account_id}")
+    return render(request, "account.html", user=user, as_of=as_of, account=detail)
