@@ -73,9 +73,7 @@ def synthetic_book(customers: int, history: int, open_per: int, seed: int) -> pd
             "paid_date": pd.Series(paid).where(known),
             "disputed": disputed,
             "segment": np.array(["smb", "mid", "enterprise"])[who % 3],
-            "delivery_channel": np.array(["email", "portal", "paper"])[
-                rng.integers(0, 3, len(who))
-            ],
+            "delivery_channel": np.array(["email", "portal", "paper"])[rng.integers(0, 3, len(who))],
         }
     )
 

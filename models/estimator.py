@@ -113,9 +113,7 @@ class RiskModel:
 
     @cached_property
     def _compiled(self) -> tuple[CompiledTrees, CompiledTrees]:
-        return CompiledTrees.from_estimator(self.classifier), CompiledTrees.from_estimator(
-            self.regressor
-        )
+        return CompiledTrees.from_estimator(self.classifier), CompiledTrees.from_estimator(self.regressor)
 
 
 def fit_risk_model(
@@ -134,9 +132,7 @@ def fit_risk_model(
         raise ValueError("training needs both on-time and late invoices")
     used = tuple(name for name in feature_names if frame[name].nunique(dropna=True) > 1)
     categories = {
-        name: tuple(sorted(frame[name].dropna().astype(str).unique()))
-        for name in used
-        if name in CATEGORICAL
+        name: tuple(sorted(frame[name].dropna().astype(str).unique())) for name in used if name in CATEGORICAL
     }
     model = RiskModel(
         features=used,

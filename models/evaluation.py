@@ -101,9 +101,7 @@ def evaluate(rows: LabelledRows, cutoff: pd.Timestamp) -> dict[str, Any]:
     train, test = rows.subset(train_mask), rows.subset(~train_mask)
     if len(train.days_late) == 0 or len(test.days_late) == 0:
         raise ValueError(f"cut-off {cutoff.date()} leaves no invoices on one side of the split")
-    model = fit_risk_model(
-        train.features, train.days_late, train.issue_dates, feature_names=FEATURES
-    )
+    model = fit_risk_model(train.features, train.days_late, train.issue_dates, feature_names=FEATURES)
     matrix = model.matrix(test.features)
     p_late = model.p_late(matrix)
     return {
@@ -151,9 +149,7 @@ def _prior_late_rate(train: LabelledRows, test: LabelledRows) -> dict[str, float
 
 
 def _invoice_only(train: LabelledRows, test: LabelledRows) -> dict[str, float]:
-    model = fit_risk_model(
-        train.features, train.days_late, train.issue_dates, feature_names=INVOICE_ONLY
-    )
+    model = fit_risk_model(train.features, train.days_late, train.issue_dates, feature_names=INVOICE_ONLY)
     matrix = model.matrix(test.features)
     return risk_metrics(model.p_late(matrix), model.days_late(matrix), test.days_late)
 

@@ -184,9 +184,7 @@ def _codes(index: pd.Index, values: np.ndarray) -> np.ndarray:
 
 def _issued_index(rows: InvoiceRows, codes: np.ndarray) -> EventIndex:
     log_amount = np.log1p(np.abs(rows.amount))
-    return EventIndex.build(
-        codes, rows.issue_day, {"amount": rows.amount, "log_amount": log_amount}
-    )
+    return EventIndex.build(codes, rows.issue_day, {"amount": rows.amount, "log_amount": log_amount})
 
 
 def _settled_index(rows: InvoiceRows, codes: np.ndarray, settled: np.ndarray) -> EventIndex:
@@ -210,9 +208,7 @@ def _settled_index(rows: InvoiceRows, codes: np.ndarray, settled: np.ndarray) ->
         "weight": weight,
         "weighted_late": weight * late,
     }
-    return EventIndex.build(
-        codes[settled], paid.astype(np.int64), values, running_max=("days_late",)
-    )
+    return EventIndex.build(codes[settled], paid.astype(np.int64), values, running_max=("days_late",))
 
 
 def _population_index(rows: InvoiceRows, segments: pd.Index, settled: np.ndarray) -> EventIndex:
@@ -277,9 +273,7 @@ def _smoothed_rate(out: dict[str, np.ndarray]) -> np.ndarray:
     return (late + _PRIOR_WEIGHT * prior) / (out["hist_settled"] + _PRIOR_WEIGHT)
 
 
-def _invoice_features(
-    index: HistoryIndex, rows: InvoiceRows, codes: np.ndarray
-) -> dict[str, np.ndarray]:
+def _invoice_features(index: HistoryIndex, rows: InvoiceRows, codes: np.ndarray) -> dict[str, np.ndarray]:
     issue = rows.issue_day.astype("datetime64[D]")
     months = issue.astype("datetime64[M]").astype(np.int64) % 12 + 1
     # 1970-01-01 was a Thursday: shift so Monday is 0.
@@ -308,23 +302,16 @@ def _invoice_features(
     return out
 
 
-def _history_features(
-    index: HistoryIndex, codes: np.ndarray, at_day: np.ndarray
-) -> dict[str, np.ndarray]:
+def _history_features(index: HistoryIndex, codes: np.ndarray, at_day: np.ndarray) -> dict[str, np.ndarray]:
     ev = index.settled
     pos = ev.last_before(codes, at_day)
     n = ev.count(pos)
     last_n = np.minimum(n, RECENT)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = {
-            name: ev.total(name, pos) / n
-            for name in ("late", "days_late", "days_to_pay", "pay_vs_due")
-        }
+        mean = {name: ev.total(name, pos) / n for name in ("late", "days_late", "days_to_pay", "pay_vs_due")}
         recent_days_late = ev.total_last("days_late", pos, RECENT) / last_n
         older_n = n - last_n
-        older_days_late = (
-            ev.total("days_late", pos) - ev.total_last("days_late", pos, RECENT)
-        ) / older_n
+        older_days_late = (ev.total("days_late", pos) - ev.total_last("days_late", pos, RECENT)) / older_n
         variance = ev.total("days_to_pay_sq", pos) / n - mean["days_to_pay"] ** 2
         undisputed = ev.total("undisputed", pos)
         return {
@@ -381,16 +368,12 @@ def _population_rate(index: HistoryIndex, rows: InvoiceRows, at_day: np.ndarray)
         return np.where(n > 0, index.population.total("late", pos) / n, np.nan)
 
 
-def _crm_features(
-    index: HistoryIndex, codes: np.ndarray, at_day: np.ndarray
-) -> dict[str, np.ndarray]:
+def _crm_features(index: HistoryIndex, codes: np.ndarray, at_day: np.ndarray) -> dict[str, np.ndarray]:
     missing = np.full(len(codes), np.nan)
     out = dict.fromkeys(("broken_promises", "open_disputes", "renewal_in_days"), missing)
     out.update(open_tickets=missing, health_score=missing)
     if index.promises is not None:
-        out["broken_promises"] = index.promises.total(
-            "broken", index.promises.last_before(codes, at_day)
-        )
+        out["broken_promises"] = index.promises.total("broken", index.promises.last_before(codes, at_day))
     if index.disputes_opened is not None and index.disputes_resolved is not None:
         opened = index.disputes_opened.count(index.disputes_opened.last_before(codes, at_day))
         resolved = index.disputes_resolved.count(index.disputes_resolved.last_before(codes, at_day))

@@ -79,9 +79,7 @@ def _normalise(name: str, frame: pd.DataFrame | None) -> pd.DataFrame | None:
     spec = FRAME_COLUMNS[name]
     missing = [col for col in spec if col not in frame.columns and col not in _OPTIONAL]
     if missing:
-        raise FrameError(
-            f"{name}: missing column(s) {', '.join(missing)}; expected {', '.join(spec)}"
-        )
+        raise FrameError(f"{name}: missing column(s) {', '.join(missing)}; expected {', '.join(spec)}")
     out = pd.DataFrame(index=frame.index)
     for column, kind in spec.items():
         values = frame[column] if column in frame.columns else pd.Series(None, index=frame.index)

@@ -80,8 +80,7 @@ def group_effects(
     """
     position = {name: j for j, name in enumerate(model.features)}
     groups = {
-        group: [position[name] for name in members if name in position]
-        for group, members in GROUPS.items()
+        group: [position[name] for name in members if name in position] for group, members in GROUPS.items()
     }
     groups = {group: columns for group, columns in groups.items() if columns}
     if not groups or len(matrix) == 0:
@@ -135,11 +134,7 @@ def _history(row: Row, raises: bool) -> str:
         return f"paid {late} of the last {recent} invoices late, {average:.0f} days on average"
     if raises and row["hist_late_rate"] > 0:
         return f"paid {row['hist_late_rate'] * settled:.0f} of {settled:.0f} past invoices late"
-    return (
-        "paid the last invoice on time"
-        if recent == 1
-        else f"paid the last {recent} invoices on time"
-    )
+    return "paid the last invoice on time" if recent == 1 else f"paid the last {recent} invoices on time"
 
 
 def _trend(row: Row, raises: bool) -> str | None:
@@ -183,18 +178,14 @@ def _promises(row: Row, raises: bool) -> str | None:
     if _missing(row["broken_promises"]):
         return None
     broken = row["broken_promises"]
-    return (
-        f"broke {_plural(broken, 'promise')} to pay" if broken > 0 else "no broken promises to pay"
-    )
+    return f"broke {_plural(broken, 'promise')} to pay" if broken > 0 else "no broken promises to pay"
 
 
 def _disputes(row: Row, raises: bool) -> str | None:
     if _missing(row["open_disputes"]):
         return None
     count = row["open_disputes"]
-    return (
-        f"{_plural(count, 'open dispute')} with this customer" if count > 0 else "no open disputes"
-    )
+    return f"{_plural(count, 'open dispute')} with this customer" if count > 0 else "no open disputes"
 
 
 def _renewal(row: Row, raises: bool) -> str | None:
@@ -202,9 +193,7 @@ def _renewal(row: Row, raises: bool) -> str | None:
         return None
     days = row["renewal_in_days"]
     return (
-        f"contract renewal in {days:.0f} days"
-        if days >= 0
-        else f"contract renewal was {-days:.0f} days ago"
+        f"contract renewal in {days:.0f} days" if days >= 0 else f"contract renewal was {-days:.0f} days ago"
     )
 
 

@@ -34,9 +34,7 @@ def test_total_last_sums_only_the_most_recent_events() -> None:
 
 def test_running_totals_stay_exact_after_a_customer_with_huge_values() -> None:
     codes = np.array([0, 0, 1, 1])
-    index = EventIndex.build(
-        codes, np.array([1, 2, 1, 2]), {"weight": np.array([1e17, 1e17, 1.0, 2.0])}
-    )
+    index = EventIndex.build(codes, np.array([1, 2, 1, 2]), {"weight": np.array([1e17, 1e17, 1.0, 2.0])})
     pos = index.last_before(np.array([1]), np.array([3]))
     assert index.total("weight", pos).tolist() == [3.0]
 

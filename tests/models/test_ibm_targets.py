@@ -12,9 +12,7 @@ from connectors.csv.reader import read_invoices
 from models.evaluation import LabelledRows, evaluate
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = Path(
-    os.environ.get("NUDGE_IBM_CSV", REPO.parent / "shared" / "data" / "ibm-accounts-receivable.csv")
-)
+DATA = Path(os.environ.get("NUDGE_IBM_CSV", REPO.parent / "shared" / "data" / "ibm-accounts-receivable.csv"))
 MAPPING = REPO / "connectors" / "csv" / "mappings" / "ibm-accounts-receivable.yaml"
 
 pytestmark = pytest.mark.skipif(not DATA.is_file(), reason=f"IBM sample not found at {DATA}")

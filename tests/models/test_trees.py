@@ -34,9 +34,7 @@ def test_classifier_raw_scores_match_decision_function() -> None:
 def test_poisson_regressor_matches_predict() -> None:
     x, y = _data()
     target = y * 3.0 + np.abs(np.nan_to_num(x[:, 2]))
-    model = HistGradientBoostingRegressor(loss="poisson", max_iter=30, random_state=0).fit(
-        x, target
-    )
+    model = HistGradientBoostingRegressor(loss="poisson", max_iter=30, random_state=0).fit(x, target)
     compiled = CompiledTrees.from_estimator(model)
     np.testing.assert_allclose(np.exp(compiled.raw(x[:50])), model.predict(x[:50]), rtol=1e-9)
 
@@ -44,8 +42,8 @@ def test_poisson_regressor_matches_predict() -> None:
 def test_native_categorical_splits_are_refused() -> None:
     x, _y = _data()
     x[:, 4] = np.arange(len(x)) % 3
-    model = HistGradientBoostingClassifier(
-        max_iter=5, categorical_features=[4], random_state=0
-    ).fit(np.nan_to_num(x), (x[:, 4] == 1).astype(int))
+    model = HistGradientBoostingClassifier(max_iter=5, categorical_features=[4], random_state=0).fit(
+        np.nan_to_num(x), (x[:, 4] == 1).astype(int)
+    )
     with pytest.raises(ValueError, match="categorical"):
         CompiledTrees.from_estimator(model)

@@ -145,10 +145,7 @@ def _backtest(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"folds": folds})
         return 0
-    print(
-        f"{'cut-off':<12}{'train':>7}{'test':>6}  {'AUC':>6} {'prior':>6} {'AP':>6} "
-        f"{'ECE':>6} {'MAE':>6}"
-    )
+    print(f"{'cut-off':<12}{'train':>7}{'test':>6}  {'AUC':>6} {'prior':>6} {'AP':>6} {'ECE':>6} {'MAE':>6}")
     for fold in folds:
         model, prior = fold["model"], fold["baselines"]["prior_late_rate"]
         print(
@@ -161,10 +158,7 @@ def _backtest(args: argparse.Namespace) -> int:
 
 
 def _print_evaluation(result: dict[str, Any]) -> None:
-    print(
-        f"test from {result['cutoff']}: {result['train_rows']} train rows, "
-        f"{result['test_rows']} test rows"
-    )
+    print(f"test from {result['cutoff']}: {result['train_rows']} train rows, {result['test_rows']} test rows")
     print(f"{'':<18}" + "".join(f"{name:>19}" for name in METRICS))
     scored = {"model": result["model"], **result["baselines"]}
     for name, metrics in scored.items():

@@ -44,9 +44,7 @@ def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict:
 def test_evaluate_json_has_model_and_both_baselines(
     book_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = _json(
-        capsys, ["model", "evaluate", "--data", str(book_csv), "--split", "time", "--json"]
-    )
+    result = _json(capsys, ["model", "evaluate", "--data", str(book_csv), "--split", "time", "--json"])
     assert set(result["model"]) == METRICS
     assert set(result["baselines"]) == {"prior_late_rate", "invoice_only"}
     assert all(set(metrics) == METRICS for metrics in result["baselines"].values())
@@ -83,9 +81,7 @@ def test_train_saves_a_version_and_prints_its_card(
     assert set(card["evaluation"]["model"]) == METRICS
 
 
-def test_backtest_reports_one_fold_per_cutoff(
-    book_csv: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_backtest_reports_one_fold_per_cutoff(book_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["model", "backtest", "--data", str(book_csv), "--cutoffs", "2024-11-01,2025-03-01"]
     result = _json(capsys, [*argv, "--json"])
     assert [fold["cutoff"] for fold in result["folds"]] == ["2024-11-01", "2025-03-01"]
