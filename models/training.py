@@ -1,4 +1,4 @@
-"""Train the production model on every settled invoice and describe it in a model card."""
+"""Train the production model on every invoice with a known outcome; describe it in a model card."""
 
 from __future__ import annotations
 
@@ -14,13 +14,18 @@ from models.frames import OptionalFrames
 
 
 def train_model(ledger: Ledger, frames: OptionalFrames | None = None) -> RiskModel:
-    """Fit on all settled invoices; the card's metrics come from a 75/25 time split."""
+    """Fit on every invoice with a known outcome; the card's metrics come from a 75/25 time split."""
     rows = LabelledRows.of(ledger, frames)
     if len(rows.days_late) == 0:
         raise ValueError("the ledger has no settled invoices to learn from")
     model = fit_risk_model(rows.features, rows.days_late, rows.issue_dates, feature_names=FEATURES)
     model.card = _card(rows, model)
-    model.card["evaluation"] = evaluate(rows, time_split_cutoff(rows.issue_dates))
+    try:
+        evaluation = evaluate(rows, time_split_cutoff(rows.issue_dates))
+    except ValueError as exc:  # a book too small or one-sided to hold out a quarter of it
+        model.card.update(metrics=None, evaluation={"skipped": str(exc)})
+        return model
+    model.card.update(metrics=evaluation["model"], evaluation=evaluation)
     return model
 
 

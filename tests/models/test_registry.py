@@ -47,7 +47,7 @@ def test_a_saved_model_loads_with_its_card_and_same_scores(tmp_path: Path) -> No
     card = read_card(tmp_path)
     assert path.name == card["version"]
     assert card["version"].startswith("20260105T100000Z-")
-    for key in ("training_window", "rows", "features", "evaluation", "created_at", "sha256"):
+    for key in ("training_window", "rows", "features", "metrics", "evaluation", "created_at", "sha256"):
         assert key in card
     assert card["library_versions"]["scikit-learn"]
     rows = LabelledRows.of(Ledger.from_invoices(habit_book(customers=30)))
@@ -87,3 +87,13 @@ def test_a_file_holding_untrusted_types_is_refused_even_with_a_matching_hash(
 def test_no_model_yet_says_how_to_train_one(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="nudge model train"):
         load_model(tmp_path)
+
+
+def test_a_book_whose_past_is_one_sided_still_trains_and_says_why(tmp_path: Path) -> None:
+    book = habit_book(customers=6, per_customer=12)
+    early = book["issue_date"] < book["issue_date"].quantile(0.8)
+    book.loc[early, "paid_date"] = book.loc[early, "due_date"]  # everyone paid on time, then not
+    model = train_model(Ledger.from_invoices(book))
+    assert model.card["metrics"] is None
+    assert "on-time and late" in model.card["evaluation"]["skipped"]
+    assert (save_model(model, tmp_path) / CARD_FILE).is_file()

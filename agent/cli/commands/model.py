@@ -105,7 +105,10 @@ def _train(args: argparse.Namespace) -> int:
         f"{window['first_issue_date']} .. {window['last_issue_date']} "
         f"({card['late_share']:.1%} paid late), {len(card['features'])} features"
     )
-    _print_evaluation(card["evaluation"])
+    if card["metrics"] is None:
+        print(f"no time-split evaluation: {card['evaluation']['skipped']}")
+    else:
+        _print_evaluation(card["evaluation"])
     return 0
 
 
