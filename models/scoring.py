@@ -66,10 +66,7 @@ def score_open_invoices(
     p_late, days = model.p_late(matrix), model.days_late(matrix)
     overdue = _days_past_due(rows.due_day, when)
     explained = _explained_rows(np.where(overdue > 0, 1.0, p_late), reasons_for)
-    names, effects = group_effects(model, matrix[explained], p_late[explained])
-    reasons: list[list[str]] = [[] for _ in range(len(invoices))]
-    for i, texts in zip(explained, top_reasons(names, effects, columns, explained), strict=True):
-        reasons[i] = texts
+    reasons = _reasons(model, matrix, p_late, columns, explained)
     p_late, days = _settle_certain(p_late, days, overdue, reasons)
     return pd.DataFrame(
         {
@@ -92,6 +89,21 @@ def _explained_rows(p_late: np.ndarray, limit: int | None) -> np.ndarray:
     if limit is None or limit >= len(p_late):
         return np.arange(len(p_late))
     return np.sort(np.argsort(-p_late, kind="stable")[:limit])
+
+
+def _reasons(
+    model: RiskModel,
+    matrix: np.ndarray,
+    p_late: np.ndarray,
+    columns: dict[str, np.ndarray],
+    explained: np.ndarray,
+) -> list[list[str]]:
+    """Reasons for the ``explained`` rows, an empty list for the others."""
+    names, effects = group_effects(model, matrix[explained], p_late[explained])
+    reasons: list[list[str]] = [[] for _ in range(len(matrix))]
+    for i, texts in zip(explained, top_reasons(names, effects, columns, explained), strict=True):
+        reasons[i] = texts
+    return reasons
 
 
 def _days_past_due(due_day: np.ndarray, when: pd.Timestamp) -> np.ndarray:
