@@ -52,6 +52,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 TOP_REASONS = 3
 MIN_EFFECT = 0.01  # a group that moves P(late) by less than a point is not a reason
+CHUNK_ROWS = 20_000
 
 
 class Row:
@@ -73,24 +74,34 @@ def _missing(*values: Any) -> bool:
 def group_effects(
     model: RiskModel, matrix: np.ndarray, p_late: np.ndarray, *, fast: bool = False
 ) -> tuple[list[str], np.ndarray]:
-    """Names of the groups the model uses and each one's effect on each row's P(late).
-
-    All ablated copies are stacked and scored in one call (one per group would pay the
-    per-call overhead again for every group).
-    """
+    """Names of the groups the model uses and each one's effect on each row's P(late)."""
     position = {name: j for j, name in enumerate(model.features)}
     groups = {
         group: [position[name] for name in members if name in position] for group, members in GROUPS.items()
     }
     groups = {group: columns for group, columns in groups.items() if columns}
-    if not groups or len(matrix) == 0:
-        return list(groups), np.zeros((len(matrix), len(groups)))
+    effects = np.zeros((len(matrix), len(groups)))
+    if groups:
+        for start in range(0, len(matrix), CHUNK_ROWS):
+            rows = slice(start, start + CHUNK_ROWS)
+            effects[rows] = _chunk_effects(model, matrix[rows], p_late[rows], list(groups.values()), fast)
+    return list(groups), effects
+
+
+def _chunk_effects(
+    model: RiskModel, matrix: np.ndarray, p_late: np.ndarray, groups: list[list[int]], fast: bool
+) -> np.ndarray:
+    """All ablated copies of a chunk stacked and scored in one call.
+
+    One call per group would pay the per-call overhead again for every group; chunks
+    keep the stacked copies (groups × rows × features) to a bounded size.
+    """
     stacked = np.tile(matrix, (len(groups), 1))
-    for g, columns in enumerate(groups.values()):
+    for g, columns in enumerate(groups):
         block = slice(g * len(matrix), (g + 1) * len(matrix))
         stacked[block, columns] = [model.reference[model.features[j]] for j in columns]
     ablated = (model.fast_p_late if fast else model.p_late)(stacked)
-    return list(groups), p_late[:, None] - ablated.reshape(len(groups), len(matrix)).T
+    return p_late[:, None] - ablated.reshape(len(groups), len(matrix)).T
 
 
 def top_reasons(

@@ -4,8 +4,10 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from agent.ledger.frame import Ledger
+from models import reasons
 from models.estimator import RiskModel
 from models.reasons import top_reasons
 from models.scoring import SCORE_COLUMNS, InvoiceScorer, open_at, score_open_invoices
@@ -110,3 +112,11 @@ def test_single_invoice_scoring_matches_the_batch() -> None:
         assert np.isclose(single["expected_days_late"], expected["expected_days_late"])
         assert pd.Timestamp(single["expected_pay_date"]) == expected["expected_pay_date"]
         assert single["reasons"] == expected["reasons"]
+
+
+def test_reasons_are_the_same_when_computed_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger = Ledger.from_invoices(_book_with_extras())
+    whole = score_open_invoices(_model(), ledger, AS_OF)
+    monkeypatch.setattr(reasons, "CHUNK_ROWS", 7)
+    chunked = score_open_invoices(_model(), ledger, AS_OF)
+    pd.testing.assert_frame_equal(whole, chunked)
