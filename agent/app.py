@@ -6,11 +6,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response, status
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from agent.auth.deps import LoginRequiredError
 from agent.db.database import Database
+from agent.metrics.rates import UnknownCurrencyError
+from agent.metrics.views import router as metrics_api
 from agent.profile.views import router as profile_api
 from agent.settings import Settings
 from agent.web.views import router as web_pages
@@ -31,6 +33,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.include_router(profile_api)
+    app.include_router(metrics_api)
     app.include_router(web_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -41,6 +44,12 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     @app.exception_handler(LoginRequiredError)
     def to_login(_request: Request, _exc: LoginRequiredError) -> Response:
         return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+
+    @app.exception_handler(UnknownCurrencyError)
+    def missing_rate(_request: Request, exc: UnknownCurrencyError) -> Response:
+        # A configuration gap, not a bad request: say which setting fills it.
+        detail = f"{exc}; set NUDGE_FX_RATES (e.g. '{{\"EUR\": 1.08}}')"
+        return JSONResponse({"detail": detail}, status_code=status.HTTP_409_CONFLICT)
 
     @app.middleware("http")
     async def security_headers(
