@@ -24,7 +24,6 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -160,10 +159,12 @@ def periods_on(as_of: date) -> list[int]:
 
 def store_days(*, session: Session, ledger: Ledger, rates: Rates, days: Sequence[tuple[date, int]]) -> int:
     """Store the snapshot rows of each (as-of, period days); the caller commits. Returns rows stored."""
-    if ledger.invoices.empty or not days:
+    if ledger.invoices.empty:
         return 0
-    frames = [snapshot_rows(ledger, as_of, period, rates=rates) for as_of, period in days]
-    return store_snapshot(session=session, rows=pd.concat(frames, ignore_index=True))
+    return sum(
+        store_snapshot(session=session, rows=snapshot_rows(ledger, as_of, period, rates=rates))
+        for as_of, period in days
+    )
 
 
 def snapshot_today(*, session: Session, settings: Settings) -> int:

@@ -38,10 +38,20 @@ def book(session: Session) -> Book:
     northwind = make_account(session, "Northwind", maya, default_terms_days=30, terms_label="net 30")
     make_invoice(session, northwind, "N-1", "10000.00", issued=date(2026, 9, 1))  # 50 days late
     make_invoice(session, northwind, "N-2", "2500.50", issued=date(2026, 10, 21))  # due on as-of
-    make_invoice(session, northwind, "N-3", "4000.00", issued=date(2026, 8, 1), paid="4000.00", paid_on=date(2026, 9, 2))
+    make_invoice(
+        session,
+        northwind,
+        "N-3",
+        "4000.00",
+        issued=date(2026, 8, 1),
+        paid="4000.00",
+        paid_on=date(2026, 9, 2),
+    )
     make_invoice(session, northwind, "N-4", "6000.00", issued=date(2026, 11, 5))
     contoso = make_account(session, "Contoso", omar)
-    make_invoice(session, contoso, "C-1", "8000.00", issued=date(2026, 6, 1), paid="3000.00", paid_on=date(2026, 7, 15))
+    make_invoice(
+        session, contoso, "C-1", "8000.00", issued=date(2026, 6, 1), paid="3000.00", paid_on=date(2026, 7, 15)
+    )
     make_invoice(session, contoso, "C-2", "5000.00", issued=date(2026, 11, 1), currency="EUR")
     session.commit()
     people = {"maya": maya, "omar": omar, "ines": ines, "ops": ops}
@@ -129,7 +139,13 @@ def test_an_account_shows_its_own_dso_terms_and_trend(client: TestClient, book: 
         "weighted_terms_days": 30.0,
         "gap_days": pytest.approx(18500.50 / 6000 * 30 - 30),
     }
-    assert shown["metrics"]["aging"] == {"current": 8500.50, "1-30": 0.0, "31-60": 10000.0, "61-90": 0.0, "91+": 0.0}
+    assert shown["metrics"]["aging"] == {
+        "current": 8500.50,
+        "1-30": 0.0,
+        "31-60": 10000.0,
+        "61-90": 0.0,
+        "91+": 0.0,
+    }
     assert len(shown["trend"]["months"]) == 12
     hidden = client.get(
         f"/api/accounts/{northwind}/metrics", headers={"Authorization": f"Bearer {book.tokens['omar']}"}
