@@ -146,10 +146,12 @@ def line_chart(
     height: int = 260,
     unit: str = "",
     captions: Sequence[str] | None = None,
+    colours: Mapping[str, str] | None = None,
 ) -> LineChart:
     """Lines over ``labels``; a None value leaves a gap in its line.
 
     ``captions`` are the x-axis texts (default: the labels, which stay the data labels);
+    ``colours`` pins a series' colour by name (default: the palette in order);
     the y axis runs from 0 (or the lowest value) to a round number above the highest.
     """
     defined = [v for values in series.values() for v in values if v is not None]
@@ -168,7 +170,8 @@ def line_chart(
             Point(label, value, LEFT + i * step, y_of(value) if value is not None else 0.0)
             for i, (label, value) in enumerate(zip(labels, values, strict=True))
         ]
-        lines.append(Series(name, SERIES_COLOURS[index % len(SERIES_COLOURS)], points, _path(points)))
+        colour = (colours or {}).get(name, SERIES_COLOURS[index % len(SERIES_COLOURS)])
+        lines.append(Series(name, colour, points, _path(points)))
     levels = [low + tick * k for k in range(round(span / tick) + 1)]
     ticks = [Tick(y_of(value), f"{value:,.{0 if tick >= 1 else 2}f}{unit}") for value in levels]
     return LineChart(

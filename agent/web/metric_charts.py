@@ -7,7 +7,7 @@ from datetime import date
 from agent.metrics.forecast import Forecast
 from agent.metrics.history import Trend
 from agent.metrics.schemas import Metrics
-from agent.web.charts import AGING_COLOURS, BarChart, LineChart, bar_chart, line_chart
+from agent.web.charts import AGING_COLOURS, SERIES_COLOURS, BarChart, LineChart, bar_chart, line_chart
 from agent.web.format import compact_money
 
 FORECAST_COLOUR = "#3b5bdb"
@@ -16,15 +16,18 @@ TREND_SERIES = {
     "Best possible DSO": "best_possible_dso",
     "Delinquent DSO": "delinquent_dso",
 }
+ROLLING = "3-month rolling DSO"
+# The same line has the same colour on every page.
+TREND_COLOURS = dict(zip([*TREND_SERIES, ROLLING], SERIES_COLOURS, strict=False))
 
 
 def month_captions(months: list[str]) -> list[str]:
-    """``2025-12, 2026-01, 2026-02`` -> ``Dec 2025, Jan 2026, Feb``: the year where it starts or changes."""
+    """``2025-12, 2026-01, 2026-02`` -> ``Dec ’25, Jan ’26, Feb``: the year where it starts or changes."""
     captions = []
     for index, month in enumerate(months):
         shown = date.fromisoformat(f"{month}-01")
         with_year = index == 0 or shown.month == 1
-        captions.append(shown.strftime("%b %Y" if with_year else "%b"))
+        captions.append(shown.strftime("%b ’%y" if with_year else "%b"))
     return captions
 
 
@@ -32,9 +35,15 @@ def trend_chart(trend: Trend) -> LineChart:
     """DSO, best possible and delinquent DSO per month, and the 3-month rolling DSO."""
     months = [p.month for p in trend.points]
     series = {name: [getattr(p.metrics, field) for p in trend.points] for name, field in TREND_SERIES.items()}
-    series["3-month rolling DSO"] = [p.rolling_dso_3m for p in trend.points]
+    series[ROLLING] = [p.rolling_dso_3m for p in trend.points]
     return line_chart(
-        "DSO by month (days)", months, series, width=1100, height=300, captions=month_captions(months)
+        "DSO by month (days)",
+        months,
+        series,
+        width=1100,
+        height=300,
+        captions=month_captions(months),
+        colours=TREND_COLOURS,
     )
 
 
@@ -43,10 +52,16 @@ def account_trend_chart(trend: Trend) -> LineChart:
     months = [p.month for p in trend.points]
     series = {
         "DSO": [p.metrics.dso for p in trend.points],
-        "3-month rolling DSO": [p.rolling_dso_3m for p in trend.points],
+        ROLLING: [p.rolling_dso_3m for p in trend.points],
     }
     return line_chart(
-        "DSO by month (days)", months, series, width=560, height=240, captions=month_captions(months)
+        "DSO by month (days)",
+        months,
+        series,
+        width=560,
+        height=240,
+        captions=month_captions(months),
+        colours=TREND_COLOURS,
     )
 
 
