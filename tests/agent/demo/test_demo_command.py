@@ -104,7 +104,9 @@ def test_demo_page_in_chromium_matches_the_database(
     assert shown == {a.name: money(a.open_ar, a.currency) for a in expected}
 
 
-def test_demo_dashboard_trend_reads_a_year_of_stored_month_ends(demo: tuple[str, dict[str, str], Path]) -> None:
+def test_demo_dashboard_trend_reads_a_year_of_stored_month_ends(
+    demo: tuple[str, dict[str, str], Path],
+) -> None:
     base_url, tokens, _ = demo
     headers = {"Authorization": f"Bearer {tokens['admin']}"}
     months = httpx.get(f"{base_url}/api/metrics/trend", headers=headers).json()["months"]

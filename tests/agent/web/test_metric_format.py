@@ -20,4 +20,9 @@ def test_undefined_days_and_percentages_show_a_dash() -> None:
 
 
 def test_month_captions_name_the_year_where_it_starts_or_changes() -> None:
-    assert month_captions(["2025-11", "2025-12", "2026-01", "2026-02"]) == ["Nov ’25", "Dec", "Jan ’26", "Feb"]
+    assert month_captions(["2025-11", "2025-12", "2026-01", "2026-02"]) == [
+        "Nov ’25",
+        "Dec",
+        "Jan ’26",
+        "Feb",
+    ]
