@@ -93,6 +93,8 @@ def owner_rows(
     people = people_by_email(session=session, emails=frame.index)
     rows = []
     for email, row in frame.sort_values("ar", ascending=False).iterrows():
+        if not counts.get(email, 0):  # an empty book still has an (empty) unassigned group
+            continue
         person = people.get(str(email))
         rows.append(
             _row(

@@ -34,9 +34,9 @@ def compact_money(amount: float | None, currency: str = "USD") -> str:
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
 
 
-def days(value: float | None) -> str:
-    """Days with one decimal (``—`` when undefined)."""
-    return "—" if value is None else f"{value:,.1f}"
+def days(value: float | None, unit: str = "") -> str:
+    """Days with one decimal and ``unit`` (``—`` alone when undefined)."""
+    return "—" if value is None else f"{value:,.1f}{unit}"
 
 
 def percent(value: float | None) -> str:

@@ -16,7 +16,8 @@ def test_compact_money_keeps_three_significant_figures() -> None:
 
 def test_undefined_days_and_percentages_show_a_dash() -> None:
     assert (days(None), percent(None)) == ("—", "—")
-    assert (days(1234.56), percent(70.71)) == ("1,234.6", "70.7%")
+    assert (days(1234.56), days(9.96, " days"), percent(70.71)) == ("1,234.6", "10.0 days", "70.7%")
+    assert days(None, " days") == "—"
 
 
 def test_month_captions_name_the_year_where_it_starts_or_changes() -> None:
