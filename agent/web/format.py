@@ -19,13 +19,15 @@ def money(amount: Decimal | float | None, currency: str = "USD") -> str:
 
 
 def compact_money(amount: float | None, currency: str = "USD") -> str:
-    """``1234567.8, 'USD'`` -> ``$1.23M``: short enough for a chart label."""
+    """``1234567.8, 'USD'`` -> ``$1.23M``: three significant figures, short enough for a chart label."""
     if amount is None:
         return "—"
     size = abs(amount)
     for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= threshold:
-            text = f"{size / threshold:.{1 if size >= threshold * 100 else 2}f}{suffix}"
+            scaled = size / threshold
+            # Three significant figures: 2.11M, 48.7k, 641k.
+            text = f"{scaled:.{2 if scaled < 10 else 1 if scaled < 100 else 0}f}{suffix}"
             break
     else:
         text = f"{size:.0f}"

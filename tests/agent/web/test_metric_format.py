@@ -8,10 +8,11 @@ from agent.web.metric_charts import month_captions
 
 def test_compact_money_keeps_three_significant_figures() -> None:
     assert compact_money(1_855_316.33) == "$1.86M"
-    assert compact_money(150_586.96) == "$150.6k"
+    assert compact_money(150_586.96) == "$151k"
+    assert compact_money(48_712.0) == "$48.7k"
     assert compact_money(999.4) == "$999"
     assert compact_money(-2_338.49, "EUR") == "-€2.34k"
-    assert compact_money(12_000.0, "CHF") == "12.00k CHF"
+    assert compact_money(12_000.0, "CHF") == "12.0k CHF"
 
 
 def test_undefined_days_and_percentages_show_a_dash() -> None:
