@@ -2,7 +2,8 @@
 
 What is stored (table ``metric_snapshots``, overall and per customer, owner, segment, terms):
 
-- every day, :func:`snapshot_today` stores the book's 30-day metrics as of today;
+- every day, :func:`snapshot_today` (and the cycle's metrics step, through
+  :func:`store_days` and :func:`periods_on`) stores the book's 30-day metrics as of today;
 - on a month's last day it also stores the two periods a trend point is made of: the
   month (period = its days) and the three months ending on it (the rolling DSO);
 - :func:`backfill_month_ends` computes those month-end snapshots for past months from

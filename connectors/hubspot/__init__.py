@@ -1,0 +1,1 @@
+"""HubSpot: CRM source (companies, contacts, deals, owners), webhook route and emulator."""

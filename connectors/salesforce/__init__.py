@@ -1,0 +1,1 @@
+"""Salesforce: CRM source (Account, Contact, Opportunity, User) and emulator."""

@@ -1,0 +1,1 @@
+"""Stripe: billing source (customers, invoices, credit notes), webhook route and emulator."""
