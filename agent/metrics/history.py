@@ -14,7 +14,7 @@ stored month-end snapshot of the caller's group when there is one in the reporti
 currency, and is computed live from the ledger otherwise. The group is the whole book
 for book-wide roles, the CSM's owner group for a CSM, the customer group on an account
 page; a manager's team is no stored group, so a manager's trend is always live. The
-current month is live until its last day has been snapshotted.
+last point, as of today, is always live (today's snapshot may predate a change).
 """
 
 from __future__ import annotations
@@ -130,7 +130,9 @@ def stored_first_trend(
 ) -> Trend:
     """Like :func:`agent.metrics.monthly_trend`, each month from its stored snapshot when there is one."""
     spans = month_ends(end, months)
-    stored = {} if group is None else _stored(session, group, [d for _, d in spans], rates.reporting_currency)
+    # The point as of ``end`` (today) is always live: today's snapshot may predate a change.
+    past = [as_of for _, as_of in spans if as_of < end]
+    stored = {} if group is None else _stored(session, group, past, rates.reporting_currency)
     book = cache(lambda: prepare(ledger, rates))  # only prepared when a month is computed live
 
     def metrics(as_of: date, days: int) -> Metrics:

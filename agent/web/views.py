@@ -99,7 +99,7 @@ def accounts_page(
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
 def account_page(request: Request, session: DbSession, user: WebUser, account_id: int) -> HTMLResponse:
-    """One account: balances, invoices, payments, CRM signals, promises, disputes."""
+    """One account: balances, its DSO, terms, aging and trend, invoices, payments, CRM signals..."""
     settings: Settings = request.app.state.settings
     as_of = settings.today()
     detail = service.get_account(session=session, principal=user, account_id=account_id, as_of=as_of)

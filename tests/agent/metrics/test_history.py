@@ -140,3 +140,16 @@ def test_a_later_run_the_same_day_replaces_the_day(
 
 def test_an_empty_book_stores_nothing(session: Session, settings: Settings) -> None:
     assert snapshot_today(session=session, settings=settings) == 0
+
+
+def test_today_is_always_live_even_after_todays_snapshot(
+    database: Database, session: Session, settings: Settings, tokens: dict[str, str]
+) -> None:
+    month_end = settings.model_copy(update={"as_of": date(2026, 10, 31)})
+    snapshot_today(session=session, settings=month_end)
+    session.commit()
+    pay_late_invoice_backdated(session)
+    with TestClient(create_app(settings=month_end, database=database)) as client:
+        october = trend(client, tokens["ops"])["2026-10"]
+    assert october["source"] == "live"
+    assert october["ar"] == 3000.00  # the payment recorded after today's snapshot counts
