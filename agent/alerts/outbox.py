@@ -90,12 +90,8 @@ def enqueue(
     log = delivery_log(session=session, config=config, now=now)
     notifications = plan(config, alerts, now=now, log=log, muters=[*muters, *inhibitions(config, alerts)])
     by_key = {key_of(row): row for row in rows}
-    slack_ids: dict[str, str | None] = {
-        email: slack_id
-        for email, slack_id in session.execute(
-            select(Person.email, Person.slack_id).where(Person.slack_id.is_not(None))
-        )
-    }
+    query = select(Person.email, Person.slack_id).where(Person.slack_id.is_not(None))
+    slack_ids: dict[str, str | None] = dict(session.execute(query).tuples().all())
     messages = [_message(n, by_key, slack_ids) for n in notifications]
     known = set(
         session.scalars(
