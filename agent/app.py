@@ -9,9 +9,11 @@ from fastapi import FastAPI, Request, Response, status
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from agent.alerts.views import router as alerts_api
 from agent.auth.deps import LoginRequiredError
 from agent.db.database import Database
 from agent.profile.views import router as profile_api
+from agent.rulesets.views import router as rules_api
 from agent.settings import Settings
 from agent.web.views import router as web_pages
 
@@ -31,6 +33,8 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.include_router(profile_api)
+    app.include_router(alerts_api)
+    app.include_router(rules_api)
     app.include_router(web_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
