@@ -13,7 +13,7 @@ from agent.alerts.evaluate import EvaluationCounts, evaluate_alerts
 from agent.alerts.tables import Alert, OutboxMessage
 from agent.demo import DemoBook, build_demo_book
 from agent.demo.load import load_demo_book
-from agent.profile.tables import Invoice, Payment
+from agent.profile.tables import Account, Dispute, Invoice, Payment, Person
 from agent.settings import Settings
 from tests.conftest import BOOK_DATE
 
@@ -65,12 +65,43 @@ def pay_in_full(session: Session, invoice_id: int) -> Invoice:
 
 
 def firing_invoice_alert(session: Session) -> Alert:
-    """A firing alert about one invoice with an open balance."""
+    """A firing alert about one invoice with an open balance and no open dispute."""
+    disputed = select(Dispute.invoice_id).where(Dispute.status == "open", Dispute.invoice_id.is_not(None))
     alert = session.scalar(
         select(Alert)
         .join(Invoice, Invoice.id == Alert.invoice_id)
-        .where(Alert.state == "firing", Invoice.amount > Invoice.amount_paid + Decimal("0.01"))
+        .where(
+            Alert.state == "firing",
+            Invoice.amount > Invoice.amount_paid + Decimal("0.01"),
+            Invoice.id.not_in(disputed),
+        )
         .order_by(Alert.id)
     )
     assert alert is not None, "the demo book should raise invoice alerts"
     return alert
+
+
+def owner_of(session: Session, alert: Alert) -> Person:
+    """The person who owns the alert's account."""
+    owner = session.scalar(
+        select(Person).join(Account, Account.owner_id == Person.id).where(Account.id == alert.account_id)
+    )
+    assert owner is not None
+    return owner
+
+
+def someone_else(session: Session, alert: Alert) -> Person:
+    """A CSM who does not own the alert's account."""
+    owner = owner_of(session, alert)
+    other = session.scalar(
+        select(Person).where(Person.role == "csm", Person.id != owner.id).order_by(Person.id)
+    )
+    assert other is not None
+    return other
+
+
+def person(session: Session, role: str) -> Person:
+    """The demo's first person with ``role``."""
+    found = session.scalar(select(Person).where(Person.role == role).order_by(Person.id))
+    assert found is not None
+    return found
