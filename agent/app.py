@@ -15,6 +15,8 @@ from agent.db.database import Database
 from agent.profile.views import router as profile_api
 from agent.rulesets.views import router as rules_api
 from agent.settings import Settings
+from agent.web.alerts_pages import router as alert_pages
+from agent.web.rules_pages import router as rule_pages
 from agent.web.views import router as web_pages
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -36,6 +38,8 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.include_router(alerts_api)
     app.include_router(rules_api)
     app.include_router(web_pages)
+    app.include_router(alert_pages)
+    app.include_router(rule_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

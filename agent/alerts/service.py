@@ -94,6 +94,19 @@ def list_events(*, session: Session, alert_ids: list[int]) -> dict[int, list[Ale
     return history
 
 
+def alert_rules(*, session: Session) -> list[str]:
+    """Names of the rules that raised alerts (for filters)."""
+    return list(session.scalars(select(AlertRow.rule).distinct().order_by(AlertRow.rule)))
+
+
+def account_alerts(
+    *, session: Session, principal: Principal, account_id: int
+) -> tuple[list[AlertListing], dict[int, list[AlertEventRow]]]:
+    """An account's alerts and each one's history (what the account page shows)."""
+    alerts = list_alerts(session=session, principal=principal, account_id=account_id)
+    return alerts, list_events(session=session, alert_ids=[listing.alert.id for listing in alerts])
+
+
 def act(
     *,
     session: Session,

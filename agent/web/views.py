@@ -9,8 +9,10 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from agent.alerts import service as alerts_service
 from agent.auth.deps import SESSION_COOKIE, DbSession, WebUser
 from agent.auth.service import authenticate
+from agent.db.types import utcnow
 from agent.profile import service
 from agent.settings import Settings
 from agent.web.charts import aging_bars
@@ -95,10 +97,22 @@ def accounts_page(
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
 def account_page(request: Request, session: DbSession, user: WebUser, account_id: int) -> HTMLResponse:
-    """One account: balances, invoices, payments, CRM signals, promises, disputes."""
+    """One account: balances, invoices, payments, CRM signals, promises, disputes, alerts."""
     settings: Settings = request.app.state.settings
     as_of = settings.today()
     detail = service.get_account(session=session, principal=user, account_id=account_id, as_of=as_of)
     if detail is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no account {account_id}")
-    return render(request, "account.html", user=user, as_of=as_of, account=detail)
+    alerts, history = alerts_service.account_alerts(session=session, principal=user, account_id=account_id)
+    return render(
+        request,
+        "account.html",
+        user=user,
+        as_of=as_of,
+        account=detail,
+        alerts=alerts,
+        history=history,
+        here=request.url.path,
+        today=utcnow().date(),
+        notice=request.query_params.get("notice"),
+    )
