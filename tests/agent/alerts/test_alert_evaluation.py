@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from agent.alerts.silences import create_silence
 from agent.alerts.tables import Alert, AlertEvent, OutboxMessage
-from agent.profile.tables import Account, Person
+from agent.profile.tables import Account, Invoice, Person
+from agent.rulesets.service import pack_texts
 from agent.settings import Settings
 from tests.agent.alerts.factories import (
     CYCLE_START,
@@ -118,3 +119,16 @@ def test_a_silence_keeps_an_account_quiet(session: Session, settings: Settings) 
     told = {a["account_id"] for r in session.scalars(select(OutboxMessage)) for a in r.payload["alerts"]}
     assert told
     assert loud not in told
+
+
+def test_messages_name_the_invoice_by_its_number_not_its_row_id(session: Session, settings: Settings) -> None:
+    load_book(session)
+    run_cycle(session, settings)
+    texts = pack_texts()
+    numbered = [
+        (alert.message, session.get_one(Invoice, alert.invoice_id).number)
+        for alert in session.scalars(select(Alert).where(Alert.invoice_id.is_not(None)))
+        if "invoice.number" in texts[f"{alert.rule}.yaml"]
+    ]
+    assert numbered
+    assert all(f"invoice {number}" in message for message, number in numbered)
