@@ -46,4 +46,4 @@ def test_list_prints_one_line_per_alert(configured: Session, capsys: pytest.Capt
     expected = configured.scalar(select(func.count(Alert.id)).where(Alert.rule == "credit-limit-exceeded"))
     assert lines[-1] == f"{expected} alert(s)"
     assert all("credit-limit-exceeded" in line for line in lines[:-1])
-    assert len(lines) == expected + 1
+    assert len(lines) == (expected or 0) + 1
