@@ -2,8 +2,9 @@
 
 :func:`evaluate_alerts` reads the ledger and side data from the database, evaluates the
 active rule set as of the book date, persists opened / reopened / resumed / updated /
-resolved alerts with their events (actor ``nudge``), and enqueues the notifications that
-routing says are due. The caller commits (one transaction per cycle step).
+resolved alerts with their events (actor ``nudge``), enqueues the notifications that
+routing says are due, and reminds creators of silences that end within a day. The
+caller commits (one transaction per cycle step).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from agent.alerts.convert import event_row, key_of, new_row, to_alert, write
 from agent.alerts.frames import load_side_frames
 from agent.alerts.outbox import enqueue
 from agent.alerts.routing import load_product_routing
-from agent.alerts.silences import active_muters
+from agent.alerts.silences import active_muters, expiry_reminders
 from agent.alerts.tables import Alert as AlertRow
 from agent.ledger.store import load_ledger
 from agent.rulesets.service import seed_from_pack
@@ -46,6 +47,7 @@ class EvaluationCounts:
     updated: int
     resolved: int
     enqueued: int
+    reminders: int
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -91,6 +93,7 @@ def evaluate_alerts(
         updated=len(result.updated),
         resolved=len(result.resolved),
         enqueued=len(enqueued),
+        reminders=len(expiry_reminders(session=session, now=now)),
     )
 
 

@@ -2,10 +2,12 @@
 
 The outbox is also the delivery log: what :func:`rules.routing.plan` needs between cycles
 (when each group was last sent, escalations done, messages per person per day) is rebuilt
-from the rows of the last :data:`LOG_WINDOW`. Every row has a deterministic ``dedup_key``
-per (group, receiver, reason, alerts, hour), so a retried or concurrent cycle cannot add
-the same notification twice. Rows are ``pending`` with ``next_attempt_at`` = when they may
-go out (after quiet hours); channels without a notifier yet simply stay pending.
+from the rows of the last :data:`LOG_WINDOW`; a row deferred by quiet hours counts as sent
+at the time it may go out, so later cycles neither repeat nor re-defer it. Every row has
+a deterministic ``dedup_key`` per (group, receiver, reason, alerts, hour), so a retried
+or concurrent cycle cannot add the same notification twice. Rows are ``pending`` with
+``next_attempt_at`` = when they may go out (after quiet hours); channels without a
+notifier yet simply stay pending until one claims them.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from rules.routing import (
 )
 
 LOG_WINDOW = timedelta(days=30)
+ALERTS_KIND = "alerts"
 
 
 def delivery_log(*, session: Session, config: RoutingConfig, now: datetime) -> DeliveryLog:
@@ -47,6 +50,8 @@ def delivery_log(*, session: Session, config: RoutingConfig, now: datetime) -> D
     )
     for row in rows:
         payload = row.payload
+        if payload.get("kind") != ALERTS_KIND:
+            continue
         keys = frozenset(_key(k) for k in payload["alert_keys"])
         send_at = datetime.fromisoformat(payload["send_at"])
         if payload["reason"] == "escalation":
@@ -90,8 +95,7 @@ def enqueue(
     log = delivery_log(session=session, config=config, now=now)
     notifications = plan(config, alerts, now=now, log=log, muters=[*muters, *inhibitions(config, alerts)])
     by_key = {key_of(row): row for row in rows}
-    query = select(Person.email, Person.slack_id).where(Person.slack_id.is_not(None))
-    slack_ids: dict[str, str | None] = dict(session.execute(query).tuples().all())
+    slack_ids = slack_ids_by_email(session=session)
     messages = [_message(n, by_key, slack_ids) for n in notifications]
     known = set(
         session.scalars(
@@ -113,6 +117,7 @@ def _message(
     recipient = notification.recipient
     members = [alerts[key] for key in notification.alert_keys if key in alerts]
     payload: dict[str, Any] = {
+        "kind": ALERTS_KIND,
         "group": _group_json(notification.group),
         "receiver": recipient.receiver,
         "recipient": recipient.address,
@@ -133,6 +138,12 @@ def _message(
         status="pending",
         next_attempt_at=notification.send_at,
     )
+
+
+def slack_ids_by_email(*, session: Session) -> dict[str, str | None]:
+    """People reachable by Slack direct message."""
+    query = select(Person.email, Person.slack_id).where(Person.slack_id.is_not(None))
+    return dict(session.execute(query).tuples().all())
 
 
 def channel(notification: Notification, slack_ids: dict[str, str | None]) -> str:

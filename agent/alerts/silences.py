@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.alerts.tables import SilenceRow
+from agent.alerts.outbox import slack_ids_by_email
+from agent.alerts.tables import OutboxMessage, SilenceRow
 from agent.audit.service import record
 from rules.routing import Silence
+
+REMINDER_WINDOW = timedelta(days=1)
 
 
 def to_silence(row: SilenceRow) -> Silence:
@@ -75,3 +78,37 @@ def active_muters(*, session: Session, now: datetime) -> list[Silence]:
     return [
         silence for silence in map(to_silence, list_silences(session=session, now=now)) if silence.active(now)
     ]
+
+
+def expiry_reminders(
+    *, session: Session, now: datetime, window: timedelta = REMINDER_WINDOW
+) -> list[OutboxMessage]:
+    """Outbox rows telling each creator that their silence ends within ``window`` (once per end time)."""
+    rows = [
+        row for row in list_silences(session=session, now=now) if to_silence(row).expires_within(now, window)
+    ]
+    keys = {row.id: f"silence-expiring:{row.id}:{row.ends_at.isoformat()}" for row in rows}
+    known = set(
+        session.scalars(select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(keys.values())))
+    )
+    slack_ids = slack_ids_by_email(session=session)
+    reminders = [
+        OutboxMessage(
+            dedup_key=keys[row.id],
+            receiver=row.creator,
+            channel="slack_dm" if slack_ids.get(row.creator) else "email",
+            payload={
+                "kind": "silence_expiring",
+                "silence_id": row.id,
+                "matchers": row.matchers,
+                "reason": row.reason,
+                "ends_at": row.ends_at.isoformat(),
+            },
+            status="pending",
+            next_attempt_at=now,
+        )
+        for row in rows
+        if keys[row.id] not in known
+    ]
+    session.add_all(reminders)
+    return reminders

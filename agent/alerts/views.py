@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from agent.alerts import disputes, service, silences
 from agent.alerts.schemas import (
@@ -23,9 +23,10 @@ from agent.alerts.schemas import (
 )
 from agent.auth.deps import ApiUser, DbSession, require_role
 from agent.db.types import utcnow
+from agent.web.csrf import guard_cookie_writes
 from rules import Action, TransitionError
 
-router = APIRouter(prefix="/api", tags=["alerts"])
+router = APIRouter(prefix="/api", tags=["alerts"], dependencies=[Depends(guard_cookie_writes)])
 SILENCE_ROLES = ("ops", "admin")
 
 

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request, status
 
+from agent.auth.deps import SESSION_COOKIE
+
 
 def require_same_origin(request: Request) -> None:
     """403 unless the form was posted from a page of this host."""
@@ -32,3 +34,12 @@ def safe_next(target: str | None, default: str) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
+
+
+def guard_cookie_writes(request: Request) -> None:
+    """For API writes authenticated by the browser's cookie (no bearer token), require our origin."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.headers.get("authorization"):
+        return
+    if SESSION_COOKIE not in request.cookies:
+        return  # nothing a forged request could ride on; authentication answers 401
+    require_same_origin(request)

@@ -18,6 +18,7 @@ from tests.agent.alerts.factories import (
     firing_invoice_alert,
     load_book,
     outbox_size,
+    owner_of,
     pay_in_full,
     run_cycle,
 )
@@ -132,3 +133,53 @@ def test_messages_name_the_invoice_by_its_number_not_its_row_id(session: Session
     ]
     assert numbered
     assert all(f"invoice {number}" in message for message, number in numbered)
+
+
+def test_unacknowledged_high_alerts_escalate_once_to_the_owners_manager(
+    session: Session, settings: Settings
+) -> None:
+    load_book(session)
+    run_cycle(session, settings)
+    run_cycle(session, settings, after=timedelta(hours=1))
+    firing = session.scalars(select(Alert).where(Alert.state == "firing")).all()
+    broken_promises = {a.account_id for a in firing if a.rule == "broken-promise"}
+    # routing.yaml inhibits overdue-high-value while the account's broken-promise alert fires
+    inhibited = {a.id for a in firing if a.rule == "overdue-high-value" and a.account_id in broken_promises}
+    expected = set()
+    for alert in firing:
+        manager = owner_of(session, alert).manager
+        assert manager is not None  # every demo CSM reports to a manager in the people table
+        if alert.severity in ("high", "critical") and alert.id not in inhibited:
+            expected.add((alert.id, manager.email))
+    assert expected
+    assert inhibited
+    run_cycle(session, settings, after=timedelta(days=1, hours=2))
+    run_cycle(session, settings, after=timedelta(days=1, hours=3))
+    escalations = [
+        r for r in session.scalars(select(OutboxMessage)) if r.payload.get("reason") == "escalation"
+    ]
+    told = [(r.payload["alerts"][0]["id"], r.receiver) for r in escalations]
+    assert sorted(told) == sorted(expected)
+
+
+def test_the_creator_is_reminded_once_before_a_silence_ends(session: Session, settings: Settings) -> None:
+    load_book(session)
+    ops = session.scalars(select(Person).where(Person.role == "ops")).one()
+    silence = create_silence(
+        session=session,
+        matchers=["rule=dso-worsening"],
+        creator=ops.email,
+        reason="month-end close",
+        starts_at=CYCLE_START - timedelta(days=2),
+        ends_at=CYCLE_START + timedelta(hours=30),
+    )
+    session.commit()
+    assert run_cycle(session, settings).reminders == 0
+    assert run_cycle(session, settings, after=timedelta(hours=8)).reminders == 1
+    assert run_cycle(session, settings, after=timedelta(hours=9)).reminders == 0
+    reminder = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedup_key.like("silence-expiring:%"))
+    ).one()
+    assert (reminder.receiver, reminder.channel) == (ops.email, "slack_dm")
+    assert reminder.payload["silence_id"] == silence.id
+    assert reminder.payload["matchers"] == ["rule=dso-worsening"]

@@ -138,3 +138,17 @@ def test_a_csm_reads_rules_but_cannot_change_them(app_client: TestClient, sessio
     assert 'id="rule-editor"' not in page.text
     form = {"file": "x.yaml", "text": "name: x"}
     assert client.post("/rules", data=form, headers=SAME_ORIGIN).status_code == 403
+
+
+def test_the_api_refuses_cookie_writes_from_another_site(app_client: TestClient, session: Session) -> None:
+    alert = firing_invoice_alert(session)
+    owner = owner_of(session, alert)
+    client = signed_in(app_client, session, owner)
+    forged = client.post(f"/api/alerts/{alert.id}/acknowledge", headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403
+    assert client.get(f"/api/alerts/{alert.id}").json()["state"] == "firing"
+    bearer = {"Authorization": f"Bearer {token_for(session, owner)}"}
+    client.cookies.clear()
+    assert (
+        client.post(f"/api/alerts/{alert.id}/acknowledge", headers=bearer).json()["state"] == "acknowledged"
+    )
