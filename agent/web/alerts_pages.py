@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated
-from urllib.parse import urlencode
+from typing import Annotated, Literal
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,6 +22,7 @@ STATES = ("firing", "acknowledged", "snoozed", "resolved")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SNOOZE_DAYS = 7
 Guarded = Annotated[None, Depends(require_same_origin)]
+Verb = Literal["acknowledge", "snooze", "promise", "close"]
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -61,7 +62,7 @@ def act(
     user: WebUser,
     _origin: Guarded,
     alert_id: int,
-    verb: str,
+    verb: Verb,
     next_url: Annotated[str, Form(alias="next")] = "/inbox",
     promise_date: Annotated[date | None, Form()] = None,
 ) -> Response:
@@ -75,13 +76,11 @@ def act(
             service.promise_to_pay(
                 session=session, principal=user, alert_id=alert_id, promised_date=promise_date, now=now
             )
-        elif verb in ("acknowledge", "snooze", "close"):
+        else:
             until = now.date() + timedelta(days=SNOOZE_DAYS) if verb == "snooze" else None
             service.act(
                 session=session, principal=user, alert_id=alert_id, action=Action(verb), now=now, until=until
             )
-        else:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"unknown action '{verb}'")
     except service.AlertNotFoundError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no alert {alert_id}") from None
     except (TransitionError, ValueError) as exc:
@@ -92,5 +91,7 @@ def act(
 
 
 def _with_notice(path: str, notice: str) -> str:
-    joiner = "&" if "?" in path else "?"
-    return f"{path}{joiner}{urlencode({'notice': notice})}"
+    """``path`` with ``notice`` replacing any notice it already carried."""
+    base, _, query = path.partition("?")
+    kept = [(name, value) for name, value in parse_qsl(query) if name != "notice"]
+    return f"{base}?{urlencode([*kept, ('notice', notice)])}"

@@ -81,6 +81,13 @@ def test_an_action_needs_our_origin_and_is_recorded(app_client: TestClient, sess
     assert [(e.kind, e.actor) for e in event] == [("opened", "nudge"), ("acknowledge", owner.email)]
     again = client.post(url, data={"next": "//evil.example/"}, headers=SAME_ORIGIN)
     assert again.headers["location"] == "/inbox?notice=cannot+acknowledge+an+alert+that+is+acknowledged"
+    back = client.post(url, data={"next": "/inbox?state=acknowledged&notice=old"}, headers=SAME_ORIGIN)
+    assert (
+        back.headers["location"]
+        == "/inbox?state=acknowledged&notice=cannot+acknowledge+an+alert+that+is+acknowledged"
+    )
+    assert "cannot acknowledge an alert that is acknowledged" in client.get(back.headers["location"]).text
+    assert client.post(f"/inbox/{alert.id}/delete", data={}, headers=SAME_ORIGIN).status_code == 422
 
 
 def test_the_account_page_shows_its_alerts_and_their_history(
