@@ -185,3 +185,19 @@ def test_silences_are_managed_by_ops(client: TestClient, session: Session) -> No
     assert client.delete(f"/api/silences/{created.json()['id']}", headers=auth(ops)).status_code == 204
     assert client.get("/api/silences", headers=auth(ops)).json() == []
     assert date.fromisoformat(created.json()["ends_at"][:10]) == date(2099, 1, 1)
+
+
+def test_a_closed_alert_stays_closed_while_its_condition_still_holds(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    alert = firing_invoice_alert(session)
+    token = token_for(session, owner_of(session, alert))
+    closed = client.post(
+        f"/api/alerts/{alert.id}/close", headers=auth(token), json={"reason": "handled by phone"}
+    )
+    assert (closed.json()["state"], closed.json()["resolution"]) == ("resolved", "closed")
+    counts = run_cycle(session, settings, after=timedelta(hours=1))
+    assert (counts.opened, counts.reopened) == (0, 0)
+    session.expire_all()
+    same = session.scalars(select(Alert).where(Alert.identity == alert.identity)).one()
+    assert (same.id, same.state, same.condition_active) == (alert.id, "resolved", True)
