@@ -10,7 +10,7 @@ caller commits (one transaction per cycle step).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,8 +60,10 @@ def evaluate_alerts(
     now: datetime,
     risk_provider: RiskProvider | None = None,
     routing: RoutingConfig | None = None,
+    as_of: date | None = None,
 ) -> EvaluationCounts:
-    """Evaluate the active rules as of the book date, persist alert changes, enqueue notifications."""
+    """Evaluate the active rules as of ``as_of`` (default: the book date), persist alert changes,
+    enqueue notifications."""
     version = seed_from_pack(session=session)
     frames = load_side_frames(session=session)
     builder = ContextBuilder(
@@ -75,7 +77,7 @@ def evaluate_alerts(
     rows = {key_of(row): row for row in session.scalars(select(AlertRow))}
     result = run_rules(
         rules=load_rule_texts(version.texts),
-        context=builder.at(settings.today()),
+        context=builder.at(as_of or settings.today()),
         current={key: to_alert(row) for key, row in rows.items()},
         now=now,
     )

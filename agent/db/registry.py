@@ -8,6 +8,7 @@ from agent.imports import tables as imports_tables
 from agent.metrics import tables as metrics_tables
 from agent.profile import tables as profile_tables
 from agent.rulesets import tables as rulesets_tables
+from agent.scheduler import tables as scheduler_tables
 from agent.sync import tables as sync_tables
 
 TABLE_MODULES = (
@@ -18,6 +19,7 @@ TABLE_MODULES = (
     auth_tables,
     imports_tables,
     metrics_tables,
+    scheduler_tables,
     rulesets_tables,
 )
 metadata = Base.metadata
