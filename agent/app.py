@@ -11,13 +11,17 @@ from fastapi import FastAPI, Request, Response, status
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from agent.alerts.views import router as alerts_api
 from agent.auth.deps import LoginRequiredError
 from agent.db.database import Database
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
 from agent.profile.views import router as profile_api
+from agent.rulesets.views import router as rules_api
 from agent.scheduler.views import router as runs_api
 from agent.settings import Settings
+from agent.web.alerts_pages import router as alert_pages
+from agent.web.rules_pages import router as rule_pages
 from agent.web.runs import router as runs_page
 from agent.web.views import router as web_pages
 
@@ -65,6 +69,10 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(runs_api)
     app.include_router(web_pages)
     app.include_router(runs_page)
+    app.include_router(alerts_api)
+    app.include_router(rules_api)
+    app.include_router(alert_pages)
+    app.include_router(rule_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -61,6 +61,9 @@ class _Book:
     def __init__(self, ledger: Ledger, accounts: pd.DataFrame | None) -> None:
         inv = ledger.invoices
         self.invoice_ids = inv["invoice_id"].to_numpy(dtype=object)
+        # The profile store keys the ledger by row id and keeps the source's number aside.
+        numbers = inv["invoice_number"] if "invoice_number" in inv.columns else inv["invoice_id"]
+        self.invoice_numbers = numbers.to_numpy(dtype=object)
         codes, customers = pd.factorize(inv["customer_id"])
         self.customer_code, self.customers = codes, np.asarray(customers, dtype=object)
         self.issue, self.due = day_numbers(inv["issue_date"]), day_numbers(inv["due_date"])
@@ -196,7 +199,7 @@ class ContextBuilder:
         book = self.book
         due = book.due[rows]
         return {
-            "invoice.number": book.invoice_ids[rows],
+            "invoice.number": book.invoice_numbers[rows],
             "invoice.currency": book.currency[rows],
             "invoice.amount": book.amount[rows],
             "invoice.amount_open": open_amount[rows],

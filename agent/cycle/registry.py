@@ -8,6 +8,7 @@ sync → housekeeping → score → metrics → rules/alerts → deliver.
 
 from __future__ import annotations
 
+from agent.alerts.cycle_step import alerts_step
 from agent.cycle.housekeeping import close_settled_step, settle_promises_step
 from agent.cycle.metrics_step import metrics_step
 from agent.cycle.steps import Step, StepFactory
@@ -19,6 +20,7 @@ CYCLE_STEPS: tuple[StepFactory, ...] = (
     close_settled_step,
     settle_promises_step,
     metrics_step,
+    alerts_step,
 )
 
 

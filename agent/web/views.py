@@ -9,8 +9,10 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from agent.alerts import service as alerts_service
 from agent.auth.deps import SESSION_COOKIE, DbSession, WebUser
 from agent.auth.service import authenticate
+from agent.db.types import utcnow
 from agent.metrics import live
 from agent.metrics.rates import UnknownCurrencyError
 from agent.profile import service
@@ -99,27 +101,34 @@ def accounts_page(
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
 def account_page(request: Request, session: DbSession, user: WebUser, account_id: int) -> HTMLResponse:
-    """One account: balances, its DSO, terms, aging and trend, invoices, payments, CRM signals..."""
+    """One account: balances, its DSO, terms, aging and trend, alerts and their history, invoices..."""
     settings: Settings = request.app.state.settings
     as_of = settings.today()
     detail = service.get_account(session=session, principal=user, account_id=account_id, as_of=as_of)
     if detail is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no account {account_id}")
+    alerts, history = alerts_service.account_alerts(session=session, principal=user, account_id=account_id)
+    page: dict[str, Any] = {
+        "user": user,
+        "as_of": as_of,
+        "account": detail,
+        "alerts": alerts,
+        "history": history,
+        "here": request.url.path,
+        "today": utcnow().date(),
+        "notice": request.query_params.get("notice"),
+    }
     try:
         found = live.account_metrics(
             session=session, principal=user, settings=settings, account_id=account_id
         )
     except UnknownCurrencyError as exc:  # the page still shows the account, with the fix to apply
-        return render(
-            request, "account.html", user=user, as_of=as_of, account=detail, receivables=None, error=exc
-        )
+        return render(request, "account.html", **page, receivables=None, error=exc)
     charts = {"trend": account_trend_chart(found.trend), "aging": aging_chart(found.metrics)} if found else {}
     return render(
         request,
         "account.html",
-        user=user,
-        as_of=as_of,
-        account=detail,
+        **page,
         receivables=found,
         charts=charts,
         error=None,

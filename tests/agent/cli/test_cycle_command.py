@@ -45,6 +45,7 @@ def test_cycle_json_reports_every_step_and_settles_the_book(
         ("close_settled", "ok"),
         ("settle_promises", "ok"),
         ("metrics", "ok"),
+        ("alerts", "ok"),
     ]
     assert report["steps"][1]["counts"] == {"closed": 1, "dated_from_payments": 1, "dated_as_of": 0}
     assert all(isinstance(s["duration_ms"], int) for s in report["steps"])

@@ -1,0 +1,19 @@
+"""The cycle's ``alerts`` step: evaluate the running rules and enqueue what routing says is due."""
+
+from __future__ import annotations
+
+from agent.alerts.evaluate import evaluate_alerts
+from agent.cycle.steps import Step, StepContext
+from agent.db.types import utcnow
+from agent.settings import Settings
+
+
+def evaluate_alerts_step(ctx: StepContext) -> dict[str, int]:
+    """Run :func:`evaluate_alerts` in the step's transaction, as of the cycle's book date."""
+    counts = evaluate_alerts(session=ctx.session, settings=ctx.settings, now=utcnow(), as_of=ctx.as_of)
+    return counts.as_dict()
+
+
+def alerts_step(_settings: Settings) -> Step:
+    """The ``alerts`` step (after ``close_settled``, so settled invoices resolve their alerts)."""
+    return Step(name="alerts", run=evaluate_alerts_step, requires=("close_settled",))

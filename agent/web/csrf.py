@@ -1,0 +1,45 @@
+"""Cross-site request forgery guard for form posts: the request must come from our own origin.
+
+The session cookie is ``SameSite=Lax``, which already keeps it off cross-site POSTs in
+current browsers; checking ``Origin`` (or ``Referer`` when a browser leaves it out) against
+the host closes the gap for older ones and for same-site subdomains.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import HTTPException, Request, status
+
+from agent.auth.deps import SESSION_COOKIE
+
+
+def require_same_origin(request: Request) -> None:
+    """403 unless the form was posted from a page of this host."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source or source == "null":
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="cross-site form post refused (no Origin header)"
+        )
+    origin = urlsplit(source)
+    host = request.headers.get("host", "")
+    if origin.netloc != host or origin.scheme not in ("http", "https"):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail=f"cross-site form post refused (from {origin.netloc})"
+        )
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A local path to go back to after a form post (never another site)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def guard_cookie_writes(request: Request) -> None:
+    """For API writes authenticated by the browser's cookie (no bearer token), require our origin."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.headers.get("authorization"):
+        return
+    if SESSION_COOKIE not in request.cookies:
+        return  # nothing a forged request could ride on; authentication answers 401
+    require_same_origin(request)
