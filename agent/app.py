@@ -14,6 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from agent.auth.deps import LoginRequiredError
 from agent.db.database import Database
 from agent.profile.views import router as profile_api
+from agent.risk.pages import router as model_page
+from agent.risk.views import router as risk_api
 from agent.scheduler.views import router as runs_api
 from agent.settings import Settings
 from agent.web.runs import router as runs_page
@@ -62,6 +64,8 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(runs_api)
     app.include_router(web_pages)
     app.include_router(runs_page)
+    app.include_router(risk_api)
+    app.include_router(model_page)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -7,6 +7,7 @@ from agent.db.base import Base
 from agent.imports import tables as imports_tables
 from agent.metrics import tables as metrics_tables
 from agent.profile import tables as profile_tables
+from agent.risk import tables as risk_tables
 from agent.scheduler import tables as scheduler_tables
 from agent.sync import tables as sync_tables
 
@@ -19,6 +20,7 @@ TABLE_MODULES = (
     imports_tables,
     metrics_tables,
     scheduler_tables,
+    risk_tables,
 )
 metadata = Base.metadata
 

@@ -16,6 +16,7 @@ from agent.db.database import Database
 from agent.demo.book import build_demo_book
 from agent.demo.load import load_demo_book
 from agent.profile.tables import Person
+from agent.risk.demo import prepare_demo_risk
 from agent.settings import Settings
 
 DEMO_ADMIN = "demo-admin@nudge-demo.example"
@@ -66,6 +67,7 @@ def build_demo_database(
         f"{counts.promises} promises, {counts.disputes} disputes "
         f"(built in {time.perf_counter() - started:.1f} s, {path})"
     )
+    prepare_demo_risk(database=database, settings=demo_settings, log=log)
     _write_tokens(settings.home / "demo-tokens.txt", tokens)
     return DemoDatabase(settings=demo_settings, database=database, tokens=tokens)
 

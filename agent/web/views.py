@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from agent.auth.deps import SESSION_COOKIE, DbSession, WebUser
 from agent.auth.service import authenticate
 from agent.profile import service
+from agent.risk.service import account_risk
 from agent.settings import Settings
 from agent.web.charts import aging_bars
 from agent.web.format import money
@@ -101,4 +102,5 @@ def account_page(request: Request, session: DbSession, user: WebUser, account_id
     detail = service.get_account(session=session, principal=user, account_id=account_id, as_of=as_of)
     if detail is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no account {account_id}")
-    return render(request, "account.html", user=user, as_of=as_of, account=detail)
+    risk = account_risk(session=session, principal=user, account_id=account_id) or []
+    return render(request, "account.html", user=user, as_of=as_of, account=detail, risk=risk)
