@@ -55,18 +55,22 @@ def get_account_risk(session: DbSession, user: ApiUser, account_id: int) -> list
 @router.get("/invoices/{invoice_id}/risk", response_model=InvoiceRisk)
 def get_invoice_risk(request: Request, session: DbSession, user: ApiUser, invoice_id: int) -> InvoiceRisk:
     """One open invoice scored now, from its current fields and the latest model."""
-    row = session.execute(
-        select(Invoice, Account)
-        .join(Account, Account.id == Invoice.account_id)
-        .where(Invoice.id == invoice_id, visible_accounts(user))
-    ).first()
+    row = (
+        session.execute(
+            select(Invoice, Account)
+            .join(Account, Account.id == Invoice.account_id)
+            .where(Invoice.id == invoice_id, visible_accounts(user))
+        )
+        .tuples()
+        .first()
+    )
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no invoice {invoice_id}")
-    invoice, account = row.tuple()
+    invoice, account = row
     if invoice.status != "open":
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            detail=f"invoice {invoice.number} is {invoice.status}: only open ones are scored",
+            detail=f"invoice {invoice.number} is {invoice.status}: only open invoices are scored",
         )
     settings = _settings(request)
     try:
