@@ -125,7 +125,7 @@ def test_the_weekly_retrain_saves_a_new_version_that_the_next_cycle_scores_with(
     outcome = run_retrain_job(database=database, settings=settings)
     assert outcome.status == "ok"
     assert outcome.result is not None
-    new = outcome.result.version
+    new = outcome.result.version or ""
     assert list_versions(settings.home) == sorted([old, new])
     assert new > old
     assert read_card(settings.home)["version"] == new
