@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response, status
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from agent.auth.deps import LoginRequiredError
 from agent.db.database import Database
+from agent.metrics.rates import UnknownCurrencyError
+from agent.metrics.views import router as metrics_api
 from agent.profile.views import router as profile_api
 from agent.risk.pages import router as model_page
 from agent.risk.views import router as risk_api
@@ -61,6 +63,7 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.state.settings = settings
     app.state.database = database
     app.include_router(profile_api)
+    app.include_router(metrics_api)
     app.include_router(runs_api)
     app.include_router(web_pages)
     app.include_router(runs_page)
@@ -75,6 +78,12 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     @app.exception_handler(LoginRequiredError)
     def to_login(_request: Request, _exc: LoginRequiredError) -> Response:
         return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+
+    @app.exception_handler(UnknownCurrencyError)
+    def missing_rate(_request: Request, exc: UnknownCurrencyError) -> Response:
+        # A configuration gap, not a bad request: say which setting fills it.
+        detail = f"{exc}; set NUDGE_FX_RATES (e.g. '{{\"EUR\": 1.08}}')"
+        return JSONResponse({"detail": detail}, status_code=status.HTTP_409_CONFLICT)
 
     @app.middleware("http")
     async def security_headers(

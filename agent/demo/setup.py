@@ -15,6 +15,7 @@ from agent.cli.common import UserError
 from agent.db.database import Database
 from agent.demo.book import build_demo_book
 from agent.demo.load import load_demo_book
+from agent.metrics.history import backfill_month_ends, snapshot_today
 from agent.profile.tables import Person
 from agent.risk.demo import prepare_demo_risk
 from agent.settings import Settings
@@ -23,6 +24,7 @@ DEMO_ADMIN = "demo-admin@nudge-demo.example"
 # The demo book bills in USD, EUR and GBP; totals are reported in USD at these rates
 # unless NUDGE_FX_RATES says otherwise.
 DEMO_FX_RATES = {"EUR": 1.08, "GBP": 1.27}
+TREND_MONTHS = 12
 
 
 @dataclass
@@ -55,6 +57,10 @@ def build_demo_database(
     database = Database.open(demo_settings)
     with database.transaction() as session:
         counts = load_demo_book(session=session, book=book)
+        session.flush()
+        # A year of month-end history, so the dashboard's trend reads stored snapshots.
+        snapshots = backfill_month_ends(session=session, settings=demo_settings, months=TREND_MONTHS)
+        snapshots += snapshot_today(session=session, settings=demo_settings)
         admin = Person(email=DEMO_ADMIN, name="Demo Admin", role="admin")
         session.add(admin)
         csm = session.scalars(select(Person).where(Person.role == "csm").order_by(Person.name)).first()
@@ -64,7 +70,7 @@ def build_demo_database(
     log(
         f"Demo book as of {demo_settings.today()}: {counts.accounts} accounts, {counts.people} people, "
         f"{counts.invoices} invoices, {counts.payments} payments, {counts.signals} CRM signals, "
-        f"{counts.promises} promises, {counts.disputes} disputes "
+        f"{counts.promises} promises, {counts.disputes} disputes, {snapshots} metric snapshots "
         f"(built in {time.perf_counter() - started:.1f} s, {path})"
     )
     prepare_demo_risk(database=database, settings=demo_settings, log=log)

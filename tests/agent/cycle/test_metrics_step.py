@@ -74,3 +74,15 @@ def test_a_currency_without_a_rate_fails_the_step_with_its_name(
     assert report.steps[0].counts["closed"] == 1  # what close_settled committed stays
     with_rate = settings.model_copy(update={"fx_rates": {"EUR": 1.08}})
     assert run_cycle(database=database, settings=with_rate, steps=[metrics_step(with_rate)]).error is None
+
+
+def test_on_a_months_last_day_the_cycle_stores_the_trends_periods(
+    database: Database, settings: Settings, session: Session
+) -> None:
+    small_book(session)
+    month_end = settings.model_copy(update={"as_of": date(2026, 10, 31)})
+    run_cycle(database=database, settings=month_end, steps=[metrics_step(month_end)])
+    periods = session.scalars(
+        select(MetricSnapshot.period_days).where(MetricSnapshot.dimension == "all").order_by("period_days")
+    ).all()
+    assert periods == [30, 31, 92]  # 30 days, October, August to October

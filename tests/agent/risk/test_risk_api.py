@@ -6,14 +6,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from fastapi.encoders import jsonable_encoder
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from agent.app import create_app
+from agent.auth.service import principal_for
 from agent.cycle.steps import StepContext
 from agent.db.database import Database
+from agent.demo.setup import DEMO_FX_RATES
+from agent.metrics.live import book_forecast, visible_ledger
 from agent.profile.tables import Account, Invoice, Person
+from agent.risk.service import expected_days_late_series
 from agent.risk.step import score_book
 from agent.risk.tables import RiskScore
 from agent.settings import Settings
@@ -30,6 +35,7 @@ class Book:
     own_account: int
     other_account: int
     headers: dict[str, str]
+    settings: Settings
 
 
 def _owned_account(session: Session, owner: Person) -> int:
@@ -57,8 +63,9 @@ def book(database: Database, settings: Settings, session: Session) -> Iterator[B
     csms = session.scalars(select(Person).where(Person.role == "csm").order_by(Person.id)).all()
     me, other = csms[0], csms[1]
     headers = {"Authorization": f"Bearer {token_for(session, me)}"}
-    with TestClient(create_app(settings=settings, database=database)) as client:
-        yield Book(client, _owned_account(session, me), _owned_account(session, other), headers)
+    rated = settings.model_copy(update={"fx_rates": DEMO_FX_RATES})  # the demo book bills in 3 currencies
+    with TestClient(create_app(settings=rated, database=database)) as client:
+        yield Book(client, _owned_account(session, me), _owned_account(session, other), headers, rated)
 
 
 def test_a_csm_reads_the_risk_of_their_account_but_not_of_anothers(book: Book, session: Session) -> None:
@@ -138,3 +145,15 @@ def test_the_live_scorer_is_built_once_and_rebuilt_after_the_next_cycle(
         score_book(StepContext(session=tx, database=database, settings=settings, as_of=AS_OF))
     assert book.client.get(f"/api/invoices/{invoice}/risk", headers=book.headers).status_code == 200
     assert cache.builds == 2
+
+
+def test_the_forecast_endpoint_uses_the_models_expected_delay(book: Book, session: Session) -> None:
+    me = session.scalars(select(Person).where(Person.role == "csm").order_by(Person.id)).first()
+    assert me is not None
+    ledger = visible_ledger(session=session, principal=principal_for(session=session, person=me))
+    delays = expected_days_late_series(session=session)
+    modelled = book_forecast(ledger=ledger, settings=book.settings, weeks=13, expected_days_late=delays)
+    plain = book_forecast(ledger=ledger, settings=book.settings, weeks=13)
+    shown = book.client.get("/api/forecast", headers=book.headers).json()
+    assert shown == jsonable_encoder(modelled.to_dict())
+    assert shown != jsonable_encoder(plain.to_dict())
