@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from datetime import date
@@ -39,6 +40,7 @@ def load_book(session: Session) -> None:
 def _trained_home() -> Path:
     """A NUDGE_HOME holding one model trained on the book (in a scratch SQLite database)."""
     scratch = Path(tempfile.mkdtemp(prefix="nudge-risk-model-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
     engine = make_engine(f"sqlite:///{scratch / 'book.db'}")
     upgrade_to_head(engine)
     database = Database(engine=engine, sessions=make_session_factory(engine))
