@@ -17,6 +17,8 @@ from agent.db.database import Database
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
 from agent.profile.views import router as profile_api
+from agent.risk.pages import router as model_page
+from agent.risk.views import router as risk_api
 from agent.rulesets.views import router as rules_api
 from agent.scheduler.views import router as runs_api
 from agent.settings import Settings
@@ -73,6 +75,8 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(rules_api)
     app.include_router(alert_pages)
     app.include_router(rule_pages)
+    app.include_router(risk_api)
+    app.include_router(model_page)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -158,7 +158,9 @@ def _holdout_calibration(matrix: np.ndarray, late: np.ndarray) -> tuple[float, f
     enough = len(recent) >= _MIN_CALIBRATION_ROWS and min(early.sum(), recent.sum()) > 0
     if not enough or early.min() == early.max() or recent.min() == recent.max():
         return 1.0, 0.0  # too little data to calibrate: trust the log-loss fit
-    probe = HistGradientBoostingClassifier(**BOOSTING_PARAMS).fit(matrix[:split], early)
-    raw = np.clip(probe.predict_proba(matrix[split:])[:, 1], 1e-6, 1 - 1e-6)
+    # A column empty in the early rows (a CRM field synced only lately) cannot be binned there.
+    known = np.flatnonzero((~np.isnan(matrix[:split])).any(axis=0))
+    probe = HistGradientBoostingClassifier(**BOOSTING_PARAMS).fit(matrix[:split, known], early)
+    raw = np.clip(probe.predict_proba(matrix[split:, known])[:, 1], 1e-6, 1 - 1e-6)
     platt = LogisticRegression(C=1e6).fit(logit(raw)[:, None], recent)
     return float(platt.coef_[0, 0]), float(platt.intercept_[0])

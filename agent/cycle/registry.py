@@ -13,12 +13,14 @@ from agent.cycle.housekeeping import close_settled_step, settle_promises_step
 from agent.cycle.metrics_step import metrics_step
 from agent.cycle.steps import Step, StepFactory
 from agent.cycle.sync_step import sync_step
+from agent.risk.step import score_step
 from agent.settings import Settings
 
 CYCLE_STEPS: tuple[StepFactory, ...] = (
     sync_step,
     close_settled_step,
     settle_promises_step,
+    score_step,
     metrics_step,
     alerts_step,
 )

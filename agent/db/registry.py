@@ -7,6 +7,7 @@ from agent.db.base import Base
 from agent.imports import tables as imports_tables
 from agent.metrics import tables as metrics_tables
 from agent.profile import tables as profile_tables
+from agent.risk import tables as risk_tables
 from agent.rulesets import tables as rulesets_tables
 from agent.scheduler import tables as scheduler_tables
 from agent.sync import tables as sync_tables
@@ -21,6 +22,7 @@ TABLE_MODULES = (
     metrics_tables,
     scheduler_tables,
     rulesets_tables,
+    risk_tables,
 )
 metadata = Base.metadata
 

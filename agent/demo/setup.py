@@ -17,6 +17,7 @@ from agent.demo.book import build_demo_book
 from agent.demo.load import load_demo_book
 from agent.metrics.history import backfill_month_ends, snapshot_today
 from agent.profile.tables import Person
+from agent.risk.demo import prepare_demo_risk
 from agent.settings import Settings
 
 DEMO_ADMIN = "demo-admin@nudge-demo.example"
@@ -72,6 +73,7 @@ def build_demo_database(
         f"{counts.promises} promises, {counts.disputes} disputes, {snapshots} metric snapshots "
         f"(built in {time.perf_counter() - started:.1f} s, {path})"
     )
+    prepare_demo_risk(database=database, settings=demo_settings, log=log)
     _write_tokens(settings.home / "demo-tokens.txt", tokens)
     return DemoDatabase(settings=demo_settings, database=database, tokens=tokens)
 

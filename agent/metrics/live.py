@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -59,9 +60,19 @@ def book_trend(
     )
 
 
-def book_forecast(*, ledger: Ledger, settings: Settings, weeks: int) -> Forecast:
-    """Expected collections per week after today."""
-    return cash_forecast(ledger, settings.today(), weeks, Rates.from_settings(settings))
+def book_forecast(
+    *, ledger: Ledger, settings: Settings, weeks: int, expected_days_late: pd.Series | None = None
+) -> Forecast:
+    """Expected collections per week after today.
+
+    ``expected_days_late`` (the risk model's, by invoice id: ``agent.risk.service.
+    expected_days_late_series``) replaces the customer's average delay where given.
+    """
+    if expected_days_late is not None:
+        expected_days_late = expected_days_late[expected_days_late.index.isin(ledger.invoices["invoice_id"])]
+    return cash_forecast(
+        ledger, settings.today(), weeks, Rates.from_settings(settings), expected_days_late=expected_days_late
+    )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from agent.auth.deps import ApiUser, DbSession
 from agent.metrics import live
 from agent.metrics.service import GroupBy
+from agent.risk.service import expected_days_late_series
 from agent.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["metrics"])
@@ -61,7 +62,10 @@ def forecast(
 ) -> dict[str, Any]:
     """Expected collections per week after today."""
     ledger = live.visible_ledger(session=session, principal=user)
-    return live.book_forecast(ledger=ledger, settings=settings_of(request), weeks=weeks).to_dict()
+    delays = expected_days_late_series(session=session)
+    return live.book_forecast(
+        ledger=ledger, settings=settings_of(request), weeks=weeks, expected_days_late=delays
+    ).to_dict()
 
 
 @router.get("/accounts/{account_id}/metrics")

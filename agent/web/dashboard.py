@@ -19,6 +19,7 @@ from agent.metrics.rates import Rates
 from agent.metrics.schemas import Metrics
 from agent.metrics.service import UNASSIGNED, compute_breakdown, compute_metrics, terms_gap
 from agent.profile.tables import Person
+from agent.risk.service import expected_days_late_series
 from agent.settings import Settings
 
 ATTENTION_ROWS = 15
@@ -155,7 +156,12 @@ def build_dashboard(
         trend=live.book_trend(
             session=session, principal=principal, ledger=ledger, settings=settings, months=12
         ),
-        forecast=live.book_forecast(ledger=ledger, settings=settings, weeks=13),
+        forecast=live.book_forecast(
+            ledger=ledger,
+            settings=settings,
+            weeks=13,
+            expected_days_late=expected_days_late_series(session=session),
+        ),
         owners=owner_rows(session=session, ledger=ledger, rates=rates, as_of=as_of, period_days=period_days),
         attention=attention_rows(
             session=session, ledger=ledger, rates=rates, as_of=as_of, period_days=period_days

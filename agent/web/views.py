@@ -16,6 +16,7 @@ from agent.db.types import utcnow
 from agent.metrics import live
 from agent.metrics.rates import UnknownCurrencyError
 from agent.profile import service
+from agent.risk.service import account_risk
 from agent.settings import Settings
 from agent.web.charts import aging_bars
 from agent.web.dashboard import build_dashboard
@@ -117,6 +118,7 @@ def account_page(request: Request, session: DbSession, user: WebUser, account_id
         "here": request.url.path,
         "today": utcnow().date(),
         "notice": request.query_params.get("notice"),
+        "risk": account_risk(session=session, principal=user, account_id=account_id) or [],
     }
     try:
         found = live.account_metrics(
