@@ -7,6 +7,7 @@ from agent.db.base import Base
 from agent.imports import tables as imports_tables
 from agent.metrics import tables as metrics_tables
 from agent.profile import tables as profile_tables
+from agent.reviews import tables as review_tables
 from agent.sync import tables as sync_tables
 
 TABLE_MODULES = (
@@ -17,6 +18,7 @@ TABLE_MODULES = (
     auth_tables,
     imports_tables,
     metrics_tables,
+    review_tables,
 )
 metadata = Base.metadata
 
