@@ -29,7 +29,33 @@ OTHER_ID_SOURCES = {
     "salesforce_account_id": "salesforce",
 }
 LEGAL_SUFFIXES = frozenset(
-    ["inc", "incorporated", "llc", "llp", "ltd", "limited", "gmbh", "ag", "sa", "sas", "sarl", "srl", "bv", "nv", "plc", "corp", "corporation", "co", "company", "oy", "ab", "as", "pty", "pte", "kg"]
+    {
+        "inc",
+        "incorporated",
+        "llc",
+        "llp",
+        "ltd",
+        "limited",
+        "gmbh",
+        "ag",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "bv",
+        "nv",
+        "plc",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "oy",
+        "ab",
+        "as",
+        "pty",
+        "pte",
+        "kg",
+    }
 )
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
