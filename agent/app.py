@@ -12,7 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from agent.auth.deps import LoginRequiredError
 from agent.db.database import Database
 from agent.profile.views import router as profile_api
+from agent.reviews.views import api as reviews_api
+from agent.reviews.views import pages as review_pages
 from agent.settings import Settings
+from agent.sync.views import router as sync_api
+from agent.sync.webhooks import mount_webhooks, sync_trigger
 from agent.web.views import router as web_pages
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -31,7 +35,12 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.include_router(profile_api)
+    app.include_router(sync_api)
+    app.include_router(reviews_api)
     app.include_router(web_pages)
+    app.include_router(review_pages)
+    app.state.sync_trigger = sync_trigger(settings=settings, database=database)
+    mount_webhooks(app, settings=settings, trigger=app.state.sync_trigger)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)
