@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from agent.profile.tables import Account, AccountDomain, AccountExternalId
@@ -80,28 +80,31 @@ class Match:
 
 
 class Resolver:
-    """Matches account records against the whole profile (lookups loaded once per sync)."""
+    """Matches account records against the whole profile (lookups loaded once per sync).
+
+    The maps hold Account objects, not ids, so a new account needs no flush to be found.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._links: dict[tuple[str, str], int] = {}
-        self._sources: dict[int, set[str]] = defaultdict(set)
+        # Strong references: the session's identity map is weak, and a miss costs a query.
+        accounts = {a.id: a for a in session.scalars(select(Account))}
+        self._links: dict[tuple[str, str], Account] = {}
+        self._sources: dict[Account, set[str]] = defaultdict(set)
         for source, external_id, account_id in session.execute(
             select(AccountExternalId.source, AccountExternalId.external_id, AccountExternalId.account_id)
         ):
-            self._links[(source, external_id)] = account_id
-            self._sources[account_id].add(source)
+            self._links[(source, external_id)] = accounts[account_id]
+            self._sources[accounts[account_id]].add(source)
         domains = session.execute(select(AccountDomain.domain, AccountDomain.account_id)).tuples()
-        self._domains: dict[str, int] = dict(domains.all())
-        self._names: dict[str, set[int]] = defaultdict(set)
-        for account_id, name in session.execute(select(Account.id, Account.name)):
-            if key := normalise_name(name):
-                self._names[key].add(account_id)
+        self._domains: dict[str, Account] = {domain: accounts[a] for domain, a in domains}
+        self._names: dict[str, list[Account]] = defaultdict(list)
+        for account in accounts.values():
+            self.rename(account, None)
 
     def linked(self, source: str, external_id: str | None) -> Account | None:
         """The account a source's id is linked to."""
-        account_id = self._links.get((source, external_id)) if external_id else None
-        return self.session.get(Account, account_id) if account_id is not None else None
+        return self._links.get((source, external_id)) if external_id else None
 
     def resolve(self, record: AccountRecord) -> Match:
         """Find (or create) the account for ``record``; ambiguity opens a review."""
@@ -109,12 +112,12 @@ class Resolver:
         if found is not None:
             return Match(found, created=False)
         domain = normalise_domain(record.domain)
-        by_domain = self._free({self._domains[domain]} if domain in self._domains else set(), record.source)
+        by_domain = self._free([self._domains[domain]] if domain in self._domains else [], record.source)
         if by_domain:
-            return Match(self._get(by_domain[0]), created=False)
-        by_name = self._free(self._names.get(normalise_name(record.name) or "", set()), record.source)
+            return Match(by_domain[0], created=False)
+        by_name = self._free(self._names.get(normalise_name(record.name) or "", []), record.source)
         if len(by_name) == 1:
-            return Match(self._get(by_name[0]), created=False)
+            return Match(by_name[0], created=False)
         account = self._create(record)
         if len(by_name) > 1:
             return Match(account, created=True, review=self._review(record, by_name, account))
@@ -124,37 +127,45 @@ class Resolver:
         """Link a source id to ``account`` unless it already belongs to an account."""
         if (source, external_id) in self._links:
             return False
-        self.session.add(AccountExternalId(account_id=account.id, source=source, external_id=external_id))
-        self._links[(source, external_id)] = account.id
-        self._sources[account.id].add(source)
+        link = AccountExternalId(source=source, external_id=external_id)
+        if account.id is None:
+            account.external_ids.append(link)
+        else:
+            link.account_id = account.id
+            self.session.add(link)
+        self._links[(source, external_id)] = account
+        self._sources[account].add(source)
         return True
 
     def unlink(self, *, source: str, external_id: str) -> Account | None:
         """Forget a source id (the record was deleted there); the account stays."""
-        account_id = self._links.pop((source, external_id), None)
-        if account_id is None:
+        account = self._links.pop((source, external_id), None)
+        if account is None:
             return None
-        link = self.session.scalars(
-            select(AccountExternalId).where(
+        self.session.flush()
+        self.session.execute(
+            delete(AccountExternalId).where(
                 AccountExternalId.source == source, AccountExternalId.external_id == external_id
             )
-        ).one()
-        self.session.delete(link)
-        self._sources[account_id].discard(source)
-        return self._get(account_id)
+        )
+        self._sources[account].discard(source)
+        return account
 
     def add_domain(self, account: Account, domain: str | None) -> None:
         """Remember ``domain`` for ``account`` if no account has it yet."""
         if domain and domain not in self._domains:
-            self.session.add(AccountDomain(account_id=account.id, domain=domain))
-            self._domains[domain] = account.id
+            if account.id is None:
+                account.domains.append(AccountDomain(domain=domain))
+            else:
+                self.session.add(AccountDomain(account_id=account.id, domain=domain))
+            self._domains[domain] = account
 
     def rename(self, account: Account, old_name: str | None) -> None:
         """Keep the name index current after ``account.name`` changed."""
-        if old_key := normalise_name(old_name):
-            self._names[old_key].discard(account.id)
+        if (old_key := normalise_name(old_name)) and account in self._names[old_key]:
+            self._names[old_key].remove(account)
         if new_key := normalise_name(account.name):
-            self._names[new_key].add(account.id)
+            self._names[new_key].append(account)
 
     def _by_other_ids(self, record: AccountRecord) -> Account | None:
         for key, value in sorted(record.other_ids.items()):
@@ -165,30 +176,30 @@ class Resolver:
                     return found
         return None
 
-    def _free(self, candidates: set[int], source: str) -> list[int]:
-        """Candidates not already holding another record of ``source``, in id order."""
-        return sorted(c for c in candidates if source not in self._sources.get(c, set()))
-
-    def _get(self, account_id: int) -> Account:
-        account = self.session.get(Account, account_id)
-        assert account is not None, f"account {account_id} vanished during the sync"
-        return account
+    def _free(self, candidates: list[Account], source: str) -> list[Account]:
+        """Candidates not already holding another record of ``source``."""
+        return [c for c in candidates if source not in self._sources.get(c, set())]
 
     def _create(self, record: AccountRecord) -> Account:
-        account = Account(name=record.name or f"{record.source} {record.external_id}", field_sources={})
+        account = Account(
+            name=record.name or f"{record.source} {record.external_id}",
+            field_sources={},
+            external_ids=[],
+            domains=[],
+        )
         self.session.add(account)
-        self.session.flush()  # the id keys every lookup
         self.rename(account, None)
         return account
 
-    def _review(self, record: AccountRecord, candidates: list[int], account: Account) -> MatchReview:
+    def _review(self, record: AccountRecord, candidates: list[Account], account: Account) -> MatchReview:
+        self.session.flush()  # ids for the review; ambiguity is rare
         review = MatchReview(
             source=record.source,
             external_id=record.external_id,
             record_name=record.name,
             record_domain=normalise_domain(record.domain),
             reason="several accounts share the name",
-            candidates=candidates,
+            candidates=sorted(c.id for c in candidates),
             provisional_account_id=account.id,
             status="open",
         )

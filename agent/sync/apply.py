@@ -37,7 +37,7 @@ class ProfileSync:
         self.writer = ProfileWriter(session=session, source=source)
         self.resolver = Resolver(session)
         self.deals = DealBook(session, source)
-        self.billing = Billing(session, self.writer, self.resolver, today)
+        self.billing = Billing(session, source, self.resolver, today)
         self._contacts = {
             c.external_id: c for c in session.scalars(select(Contact).where(Contact.source == source))
         }
@@ -45,8 +45,11 @@ class ProfileSync:
 
     def apply(self, records: Sequence[RecordBase]) -> int:
         """Apply a page; returns how many records changed the profile."""
-        changed = sum(self._apply_one(record) for record in records)
+        # Lookups are cached, so no query needs pending rows flushed first: flush once.
+        with self.session.no_autoflush:
+            changed = sum(self._apply_one(record) for record in records)
         self.session.flush()
+        self.billing.flush()
         self.deals.refresh_signals()
         return changed
 
@@ -100,6 +103,8 @@ class ProfileSync:
         )
         if account is None:
             return False  # a contact of no known company is not part of any account
+        if account.id is None:
+            self.session.flush()  # the company arrived in this very page
         name = " ".join(p for p in (record.first_name, record.last_name) if p) or record.email or "?"
         values = {
             "account_id": account.id,

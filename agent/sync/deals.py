@@ -11,6 +11,8 @@ from agent.profile.tables import CrmSignal
 from agent.sync.tables import CrmDeal
 from connectors.core.records import DealRecord
 
+DEAL_SIGNALS = ("open_deals", "renewal_date")
+
 
 class DealBook:
     """The source's deals, and the accounts whose deal signals need recomputing."""
@@ -22,6 +24,12 @@ class DealBook:
             d.external_id: d for d in session.scalars(select(CrmDeal).where(CrmDeal.source == source))
         }
         self.touched: set[int] = set()
+        signals = session.execute(
+            select(CrmSignal.account_id, CrmSignal.kind, CrmSignal.value)
+            .where(CrmSignal.source == source, CrmSignal.kind.in_(DEAL_SIGNALS))
+            .order_by(CrmSignal.observed_at, CrmSignal.id)
+        )
+        self._latest = {(account_id, kind): value for account_id, kind, value in signals}
 
     def apply(self, record: DealRecord, resolver: Resolver) -> bool:
         """Store the deal's latest state (or forget a deleted one); True when changed."""
@@ -41,6 +49,8 @@ class DealBook:
             deal = CrmDeal(source=self.source, external_id=record.external_id)
             self.session.add(deal)
             self._deals[record.external_id] = deal
+        if account is not None and account.id is None:
+            self.session.flush()  # the company arrived in this very page
         deal.account_id = account.id if account is not None else None
         deal.name, deal.stage, deal.close_date = record.name, record.stage, record.close_date
         deal.is_closed, deal.is_renewal = record.is_closed, record.is_renewal
@@ -64,16 +74,9 @@ class DealBook:
         return written
 
     def _observe(self, account_id: int, kind: str, value: str) -> int:
-        latest = self.session.scalars(
-            select(CrmSignal.value)
-            .where(
-                CrmSignal.account_id == account_id, CrmSignal.kind == kind, CrmSignal.source == self.source
-            )
-            .order_by(CrmSignal.observed_at.desc(), CrmSignal.id.desc())
-            .limit(1)
-        ).first()
-        if latest == value:
+        if self._latest.get((account_id, kind)) == value:
             return 0
+        self._latest[(account_id, kind)] = value
         self.session.add(
             CrmSignal(account_id=account_id, kind=kind, value=value, source=self.source, observed_at=utcnow())
         )
