@@ -17,6 +17,10 @@ from agent.profile.tables import Account, Invoice, Payment
 from connectors.core.records import CreditNoteRecord, InvoiceRecord, PaymentRecord
 
 
+INVOICES = Invoice.metadata.tables["invoices"]
+PAYMENTS = Payment.metadata.tables["payments"]
+
+
 class UnknownCustomerError(LookupError):
     """A billing record names a customer the profile has not seen."""
 
@@ -84,7 +88,7 @@ class Billing:
         if self._new_invoices:
             rows = [_row(r) for r in self._new_invoices.values()]
             # Core inserts (no ORM bookkeeping): these rows are not loaded as objects.
-            table = Invoice.__table__
+            table = INVOICES
             stored = self.session.connection().execute(
                 insert(table).returning(table.c.external_id, table.c.id, table.c.account_id), rows
             )
@@ -95,7 +99,7 @@ class Billing:
             for row in rows:
                 invoice = self._invoices.get(row.pop("_invoice")) if row.get("_invoice") else None
                 row["invoice_id"] = invoice[0] if invoice else None
-            table = Payment.__table__
+            table = PAYMENTS
             stored = self.session.connection().execute(
                 insert(table).returning(table.c.external_id, table.c.id), rows
             )

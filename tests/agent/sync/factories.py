@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from agent.profile.tables import AccountExternalId, Invoice
+from connectors.core.calls import CallStats
+from connectors.core.protocols import Cursor, Page, Source
 from connectors.hubspot.emulator import HubSpotEmulator
 from connectors.salesforce.emulator import SalesforceEmulator
 from connectors.stripe.emulator import StripeEmulator
@@ -129,3 +137,45 @@ def salesforce() -> SalesforceEmulator:
         ],
     )
     return emulator
+
+
+def open_balances(stripe: StripeEmulator) -> dict[str, Decimal]:
+    """The truth: each Stripe customer's open balance (open invoices' amount remaining)."""
+    balances: dict[str, Decimal] = {}
+    for invoice in stripe.live("invoices").values():
+        if invoice["status"] == "open":
+            remaining = Decimal(invoice["total"] - invoice["amount_paid"]) / 100
+            balances[invoice["customer"]] = balances.get(invoice["customer"], Decimal(0)) + remaining
+    return balances
+
+
+def profile_balances(session: Session) -> dict[str, Decimal]:
+    """The profile's open balance per Stripe customer id."""
+    rows = session.execute(
+        select(AccountExternalId.external_id, func.sum(Invoice.amount - Invoice.amount_paid))
+        .join(Invoice, Invoice.account_id == AccountExternalId.account_id)
+        .where(AccountExternalId.source == "stripe", Invoice.status == "open")
+        .group_by(AccountExternalId.external_id)
+    )
+    return {customer: Decimal(total) for customer, total in rows}
+
+
+class CrashingSource:
+    """A real source that dies (like a killed process) after ``pages`` pages."""
+
+    def __init__(self, source: Source, pages: int) -> None:
+        self.name = source.name
+        self.inner = source
+        self.pages = pages
+
+    @property
+    def stats(self) -> CallStats:
+        """The wrapped source's calls."""
+        return self.inner.stats
+
+    def pull(self, since: Cursor | None) -> Iterator[Page]:
+        """Yield ``pages`` pages, then crash."""
+        for count, page in enumerate(self.inner.pull(since)):
+            if count == self.pages:
+                raise ConnectionResetError("killed mid-sync")
+            yield page
