@@ -16,7 +16,6 @@ from agent.profile.resolution import Resolver
 from agent.profile.tables import Account, Invoice, Payment
 from connectors.core.records import CreditNoteRecord, InvoiceRecord, PaymentRecord
 
-
 INVOICES = Invoice.metadata.tables["invoices"]
 PAYMENTS = Payment.metadata.tables["payments"]
 

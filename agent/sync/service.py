@@ -8,6 +8,8 @@ and nothing after it is skipped (no gap).
 from __future__ import annotations
 
 import logging
+import threading
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +23,9 @@ from connectors.core.protocols import Source
 
 log = logging.getLogger(__name__)
 MAX_ERRORS_KEPT = 100
+# One sync per source at a time in this process (webhook threads and scheduler jobs alike):
+# two pulls from one cursor would apply the same pages twice and race on the cursor row.
+_SOURCE_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 
 
 @dataclass
@@ -40,7 +45,23 @@ def run_sync(
     priority: FieldPriority | None = None,
     today: date | None = None,
 ) -> SyncRun:
-    """Pull ``source`` from its saved cursor (from scratch when ``full``) into the profile."""
+    """Pull ``source`` from its saved cursor (from scratch when ``full``) into the profile.
+
+    Waits while another sync of the same source runs in this process. Failures are
+    recorded on the returned run (status ``failed``, ``detail``); the next run resumes.
+    """
+    with _SOURCE_LOCKS[source_name]:
+        return _run(database, source_name, source, full, priority, today)
+
+
+def _run(
+    database: Database,
+    source_name: str,
+    source: Source,
+    full: bool,
+    priority: FieldPriority | None,
+    today: date | None,
+) -> SyncRun:
     with database.transaction() as session:
         if full:
             clear_cursors(session=session, source=source_name)
