@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response, status
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from agent.auth.deps import LoginRequiredError
 from agent.db.database import Database
+from agent.metrics.rates import UnknownCurrencyError
+from agent.metrics.views import router as metrics_api
 from agent.profile.views import router as profile_api
 from agent.reviews.views import api as reviews_api
 from agent.reviews.views import pages as review_pages
+from agent.scheduler.views import router as runs_api
 from agent.settings import Settings
-from agent.sync.views import router as sync_api
 from agent.sync.webhooks import mount_webhooks, sync_trigger
+from agent.web.runs import router as runs_page
 from agent.web.views import router as web_pages
+
+if TYPE_CHECKING:
+    from agent.scheduler.scheduler import JobScheduler
 
 STATIC = Path(__file__).parent / "web" / "static"
 SECURITY_HEADERS = {
@@ -29,15 +37,38 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(*, settings: Settings, database: Database) -> FastAPI:
-    """An app serving ``database``; the caller owns the database's lifetime."""
-    app = FastAPI(title="Nudge", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json")
+def create_app(*, settings: Settings, database: Database, scheduler: JobScheduler | None = None) -> FastAPI:
+    """An app serving ``database``; the caller owns the database's lifetime.
+
+    A ``scheduler`` given here starts with the app and stops (finishing its running job)
+    when the app shuts down.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown()
+
+    app = FastAPI(
+        title="Nudge",
+        version="0.1.0",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.database = database
     app.include_router(profile_api)
-    app.include_router(sync_api)
+    app.include_router(metrics_api)
+    app.include_router(runs_api)
     app.include_router(reviews_api)
     app.include_router(web_pages)
+    app.include_router(runs_page)
     app.include_router(review_pages)
     app.state.sync_trigger = sync_trigger(settings=settings, database=database)
     mount_webhooks(app, settings=settings, trigger=app.state.sync_trigger)
@@ -50,6 +81,12 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     @app.exception_handler(LoginRequiredError)
     def to_login(_request: Request, _exc: LoginRequiredError) -> Response:
         return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+
+    @app.exception_handler(UnknownCurrencyError)
+    def missing_rate(_request: Request, exc: UnknownCurrencyError) -> Response:
+        # A configuration gap, not a bad request: say which setting fills it.
+        detail = f"{exc}; set NUDGE_FX_RATES (e.g. '{{\"EUR\": 1.08}}')"
+        return JSONResponse({"detail": detail}, status_code=status.HTTP_409_CONFLICT)
 
     @app.middleware("http")
     async def security_headers(

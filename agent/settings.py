@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     fx_rates: dict[str, float] = Field(default_factory=dict)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     cycle_interval_minutes: int = Field(default=15, ge=1)
+    sync_interval_minutes: int = Field(default=15, ge=1)
+    # A job that could not start on time (process asleep, busy) still runs this late, once.
+    job_misfire_grace_seconds: int = Field(default=300, ge=1)
+    # Days a payment may take to arrive after the promised date before the promise is broken.
+    promise_grace_days: int = Field(default=3, ge=0)
     # Pin "today" (YYYY-MM-DD) for reproducible demos and tests; unset means the UTC date.
     as_of: date | None = None
     # YAML of per-field source priorities for account fields (see agent/profile/priority.py).

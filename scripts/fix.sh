@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 .venv/bin/ruff check --fix -q . || true
 .venv/bin/ruff format -q .
 .venv/bin/ruff check .
-.venv/bin/mypy
+.venv/bin/mypy --no-incremental

@@ -8,6 +8,7 @@ from agent.imports import tables as imports_tables
 from agent.metrics import tables as metrics_tables
 from agent.profile import tables as profile_tables
 from agent.reviews import tables as review_tables
+from agent.scheduler import tables as scheduler_tables
 from agent.sync import tables as sync_tables
 
 TABLE_MODULES = (
@@ -19,6 +20,7 @@ TABLE_MODULES = (
     imports_tables,
     metrics_tables,
     review_tables,
+    scheduler_tables,
 )
 metadata = Base.metadata
 

@@ -24,6 +24,7 @@ from agent.db.database import Database
 from agent.demo.book import DemoBook, build_demo_book
 from agent.demo.native import load_native, load_team
 from agent.demo.vendors import seed_hubspot, seed_salesforce, seed_stripe
+from agent.metrics.history import backfill_month_ends, snapshot_today
 from agent.profile.tables import Account, Invoice, Person
 from agent.settings import Settings, load_settings
 from agent.sync.service import run_sync
@@ -40,6 +41,7 @@ LOCAL_RATE_LIMITS = {
     "NUDGE_HUBSPOT_RATE_LIMIT_REQUESTS": "10000",
     "NUDGE_STRIPE_RATE_LIMIT_REQUESTS": "10000",
 }
+TREND_MONTHS = 12
 
 
 @dataclass
@@ -105,10 +107,15 @@ def _fill(demo: DemoDatabase, book: DemoBook, log: Callable[[str], None]) -> Non
             today=demo.settings.today(),
         )
         if run.status != "ok":
-            raise UserError(f"demo sync of {name} failed: {run.detail}")
+            raise UserError(f"demo sync of {name} failed: {'; '.join(map(str, run.errors))}")
         log(f"Synced {name}: {run.records_read} records in {run.api_calls} API calls")
     with demo.database.transaction() as session:
         load_native(session=session, book=book)
+        session.flush()
+        # A year of month-end history, so the dashboard's trend reads stored snapshots.
+        snapshots = backfill_month_ends(session=session, settings=demo.settings, months=TREND_MONTHS)
+        snapshots += snapshot_today(session=session, settings=demo.settings)
+        log(f"Stored {snapshots} metric snapshots")
         admin = Person(email=DEMO_ADMIN, name="Demo Admin", role="admin")
         session.add(admin)
         csm = session.scalars(select(Person).where(Person.role == "csm").order_by(Person.name)).first()

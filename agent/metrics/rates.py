@@ -5,9 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from agent.settings import Settings
 
 
 class UnknownCurrencyError(ValueError):
@@ -31,7 +35,11 @@ class Rates:
         """From settings: ``NUDGE_REPORTING_CURRENCY`` and ``NUDGE_FX_RATES``, then ``overrides``."""
         from agent.settings import get_settings
 
-        settings = get_settings()
+        return cls.from_settings(get_settings(), **overrides)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: float) -> Rates:
+        """The reporting currency and rates of ``settings`` (e.g. the app's), then ``overrides``."""
         return cls(settings.reporting_currency, {**settings.fx_rates, **overrides})
 
     def rate(self, currency: str) -> float:

@@ -1,39 +1,77 @@
-"""``run_sync``: one sync of one source into the profile, recorded as a :class:`SyncRun`.
+"""Syncing one source into the profile.
 
-Each page's records and the page's cursor are committed together, so a crash resumes
-from the last committed page: that page's records come again and upsert (no duplicate),
-and nothing after it is skipped (no gap).
+``sync_source`` pulls page by page from the saved cursor and commits each page's records
+with that page's cursor, so a crash resumes from the last committed page: that page's
+records come again and upsert (no duplicate), and nothing after it is skipped (no gap).
+``run_sync`` is the recorded form: one ``sync_runs`` row per run, under the source's job
+lock (``agent.scheduler.sync``), as the scheduler's sync jobs and the cycle run it.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
+
 from agent.db.database import Database
-from agent.db.types import utcnow
 from agent.profile.priority import FieldPriority
+from agent.scheduler.sync import run_sync as recorded_sync
 from agent.sync.apply import ProfileSync
 from agent.sync.cursors import clear_cursors, load_cursor, save_cursor
+from agent.sync.result import SyncResult
 from agent.sync.tables import SyncRun
 from connectors.core.protocols import Source
 
-log = logging.getLogger(__name__)
 MAX_ERRORS_KEPT = 100
-# One sync per source at a time in this process (webhook threads and scheduler jobs alike):
-# two pulls from one cursor would apply the same pages twice and race on the cursor row.
-_SOURCE_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 
 
 @dataclass
 class Tally:
-    """What a run did so far."""
+    """What a sync did so far."""
 
     read: int = 0
     changed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def sync_source(
+    *,
+    database: Database,
+    source_name: str,
+    source: Source,
+    full: bool = False,
+    priority: FieldPriority | None = None,
+    today: date | None = None,
+) -> SyncResult:
+    """Pull ``source`` from its saved cursor (from scratch when ``full``); raises on failure
+    after keeping every page already committed."""
+    if full:
+        with database.transaction() as session:
+            clear_cursors(session=session, source=source_name)
+    calls_before = source.stats.calls
+    tally = Tally()
+    with database.sessions() as session:
+        sync = ProfileSync(
+            session=session,
+            source=source_name,
+            priority=priority or FieldPriority(),
+            today=today or date.today(),
+        )
+        for page in source.pull(load_cursor(session=session, source=source_name)):
+            changed = sync.apply(page.records)
+            save_cursor(session=session, source=source_name, cursor=page.cursor)
+            session.commit()
+            tally.read += len(page.records)
+            tally.changed += changed
+        tally.errors = sync.errors
+    return SyncResult(
+        records_read=tally.read,
+        records_changed=tally.changed,
+        api_calls=source.stats.calls - calls_before,
+        errors=tally.errors[:MAX_ERRORS_KEPT],
+        full=full,
+    )
 
 
 def run_sync(
@@ -45,78 +83,22 @@ def run_sync(
     priority: FieldPriority | None = None,
     today: date | None = None,
 ) -> SyncRun:
-    """Pull ``source`` from its saved cursor (from scratch when ``full``) into the profile.
+    """One recorded sync: ``ok``, ``failed`` (the error in ``errors``; the next run resumes)
+    or ``skipped_locked`` when another runner is syncing this source."""
 
-    Waits while another sync of the same source runs in this process. Failures are
-    recorded on the returned run (status ``failed``, ``detail``); the next run resumes.
-    """
-    with _SOURCE_LOCKS[source_name]:
-        return _run(database, source_name, source, full, priority, today)
-
-
-def _run(
-    database: Database,
-    source_name: str,
-    source: Source,
-    full: bool,
-    priority: FieldPriority | None,
-    today: date | None,
-) -> SyncRun:
-    with database.transaction() as session:
-        if full:
-            clear_cursors(session=session, source=source_name)
-        run = SyncRun(source=source_name, full=full, status="running", started_at=utcnow(), errors=[])
-        session.add(run)
-    calls_before = source.stats.calls
-    tally = Tally()
-    errors: list[str] = []
-    status, detail = "ok", None
-    try:
-        errors = _pull(database, source_name, source, tally, priority or FieldPriority(), today)
-    except Exception as exc:  # recorded on the run (and logged); the next run resumes
-        log.exception("sync of %s failed", source_name)
-        status, detail = "failed", f"{type(exc).__name__}: {exc}"
-        errors.append(detail)
-    return _finish(database, run.id, status, detail, tally, errors, source.stats.calls - calls_before)
-
-
-def _pull(
-    database: Database,
-    source_name: str,
-    source: Source,
-    tally: Tally,
-    priority: FieldPriority,
-    today: date | None,
-) -> list[str]:
-    with database.sessions() as session:
-        sync = ProfileSync(
-            session=session, source=source_name, priority=priority, today=today or date.today()
+    def run() -> SyncResult:
+        return sync_source(
+            database=database,
+            source_name=source_name,
+            source=source,
+            full=full,
+            priority=priority,
+            today=today,
         )
-        for page in source.pull(load_cursor(session=session, source=source_name)):
-            tally.read += len(page.records)
-            changed = sync.apply(page.records)
-            save_cursor(session=session, source=source_name, cursor=page.cursor)
-            session.commit()
-            tally.changed += changed
-        return sync.errors
 
-
-def _finish(
-    database: Database,
-    run_id: int,
-    status: str,
-    detail: str | None,
-    tally: Tally,
-    errors: list[str],
-    api_calls: int,
-) -> SyncRun:
-    with database.transaction() as session:
-        run = session.get(SyncRun, run_id)
-        assert run is not None
-        run.status, run.detail, run.finished_at = status, detail, utcnow()
-        run.records_read, run.records_changed, run.api_calls = tally.read, tally.changed, api_calls
-        run.errors = errors[:MAX_ERRORS_KEPT]
-    log.info(
-        "sync %s %s: %d read, %d changed, %d calls", run.source, status, tally.read, tally.changed, api_calls
-    )
-    return run
+    recorded_sync(database=database, source=source_name, run=run)
+    with database.sessions() as session:
+        latest = session.scalars(
+            select(SyncRun).where(SyncRun.source == source_name).order_by(SyncRun.id.desc()).limit(1)
+        ).one()
+    return latest

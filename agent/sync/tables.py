@@ -31,7 +31,7 @@ class SyncRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(32), index=True)
     full: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running|ok|failed
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running|ok|failed|skipped_locked
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     records_read: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,7 +6,8 @@ can check that what is drawn is the data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from agent.profile.schemas import AgingRead
@@ -19,8 +20,9 @@ AGING_COLOURS = {
     "61-90": "#d84315",
     "91+": "#b71c1c",
 }
-SERIES_COLOURS = ("#3b5bdb", "#2e7d32", "#d84315", "#7048e8", "#868e96")
+SERIES_COLOURS = ("#3b5bdb", "#2e7d32", "#d84315", "#0c8599", "#868e96")
 TOP, BOTTOM, LEFT = 30.0, 40.0, 56.0
+TICKS = 4  # about this many gridline intervals
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Bar:
     width: float
     height: float
     colour: str
+    caption: str = ""  # the text under the bar, when shorter than the label
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,13 @@ def bar_chart(
     *,
     width: int = 560,
     height: int = 240,
+    captions: Sequence[str] | None = None,
 ) -> BarChart:
-    """Bars scaled to the largest value (negative values draw as empty bars)."""
+    """Bars scaled to the largest value (negative values draw as empty bars).
+
+    ``captions`` are the texts under the bars (default: the labels, which stay the data labels).
+    """
+    captions = list(captions) if captions is not None else list(labels)
     peak = max([*values, 0.0]) or 1.0
     slot = width / max(len(values), 1)
     gap = min(16.0, slot / 4)
@@ -114,6 +122,7 @@ def bar_chart(
                 slot - gap,
                 bar_height,
                 colour,
+                captions[index],
             )
         )
     return BarChart(title=title, bars=bars, width=width, height=height)
@@ -131,15 +140,24 @@ def aging_bars(aging: AgingRead) -> BarChart:
 def line_chart(
     title: str,
     labels: Sequence[str],
-    series: dict[str, Sequence[float | None]],
+    series: Mapping[str, Sequence[float | None]],
     *,
     width: int = 720,
     height: int = 260,
     unit: str = "",
+    captions: Sequence[str] | None = None,
+    colours: Mapping[str, str] | None = None,
 ) -> LineChart:
-    """Lines over ``labels``; a None value leaves a gap in its line."""
+    """Lines over ``labels``; a None value leaves a gap in its line.
+
+    ``captions`` are the x-axis texts (default: the labels, which stay the data labels);
+    ``colours`` pins a series' colour by name (default: the palette in order);
+    the y axis runs from 0 (or the lowest value) to a round number above the highest.
+    """
     defined = [v for values in series.values() for v in values if v is not None]
     low, high = min([0.0, *defined]), max([1.0, *defined])
+    tick = _nice_step((high - low) / TICKS)
+    low, high = math.floor(low / tick) * tick, math.ceil(high / tick) * tick
     span = (high - low) or 1.0
     step = (width - LEFT - 16) / max(len(labels) - 1, 1)
 
@@ -152,16 +170,24 @@ def line_chart(
             Point(label, value, LEFT + i * step, y_of(value) if value is not None else 0.0)
             for i, (label, value) in enumerate(zip(labels, values, strict=True))
         ]
-        lines.append(Series(name, SERIES_COLOURS[index % len(SERIES_COLOURS)], points, _path(points)))
-    ticks = [Tick(y_of(low + span * k / 4), f"{low + span * k / 4:.0f}{unit}") for k in range(5)]
+        colour = (colours or {}).get(name, SERIES_COLOURS[index % len(SERIES_COLOURS)])
+        lines.append(Series(name, colour, points, _path(points)))
+    levels = [low + tick * k for k in range(round(span / tick) + 1)]
+    ticks = [Tick(y_of(value), f"{value:,.{0 if tick >= 1 else 2}f}{unit}") for value in levels]
     return LineChart(
         title=title,
         series=lines,
-        labels=[(LEFT + i * step, label) for i, label in enumerate(labels)],
+        labels=[(LEFT + i * step, text) for i, text in enumerate(captions or labels)],
         ticks=ticks,
         width=width,
         height=height,
     )
+
+
+def _nice_step(rough: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10^k at least ``rough``: gridlines on round numbers."""
+    magnitude = 10 ** math.floor(math.log10(rough)) if rough > 0 else 1.0
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= rough)
 
 
 def _path(points: list[Point]) -> str:

@@ -1,4 +1,4 @@
-"""Web pages: login, account list, account page, aging."""
+"""Web pages: login, account list, account page, receivables dashboard."""
 
 from __future__ import annotations
 
@@ -11,13 +11,17 @@ from fastapi.templating import Jinja2Templates
 
 from agent.auth.deps import SESSION_COOKIE, DbSession, WebUser
 from agent.auth.service import authenticate
+from agent.metrics import live
+from agent.metrics.rates import UnknownCurrencyError
 from agent.profile import service
 from agent.settings import Settings
 from agent.web.charts import aging_bars
-from agent.web.format import money
+from agent.web.dashboard import build_dashboard
+from agent.web.format import compact_money, days, money, percent
+from agent.web.metric_charts import account_trend_chart, aging_chart, forecast_chart, trend_chart
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
-TEMPLATES.env.filters["money"] = money
+TEMPLATES.env.filters.update(money=money, compact_money=compact_money, days=days, percent=percent)
 router = APIRouter(include_in_schema=False)
 
 
@@ -95,10 +99,44 @@ def accounts_page(
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
 def account_page(request: Request, session: DbSession, user: WebUser, account_id: int) -> HTMLResponse:
-    """One account: balances, invoices, payments, CRM signals, promises, disputes."""
+    """One account: balances, its DSO, terms, aging and trend, invoices, payments, CRM signals..."""
     settings: Settings = request.app.state.settings
     as_of = settings.today()
     detail = service.get_account(session=session, principal=user, account_id=account_id, as_of=as_of)
     if detail is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no account {account_id}")
-    return render(request, "account.html", user=user, as_of=as_of, account=detail)
+    try:
+        found = live.account_metrics(
+            session=session, principal=user, settings=settings, account_id=account_id
+        )
+    except UnknownCurrencyError as exc:  # the page still shows the account, with the fix to apply
+        return render(
+            request, "account.html", user=user, as_of=as_of, account=detail, receivables=None, error=exc
+        )
+    charts = {"trend": account_trend_chart(found.trend), "aging": aging_chart(found.metrics)} if found else {}
+    return render(
+        request,
+        "account.html",
+        user=user,
+        as_of=as_of,
+        account=detail,
+        receivables=found,
+        charts=charts,
+        error=None,
+    )
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(request: Request, session: DbSession, user: WebUser) -> HTMLResponse:
+    """DSO and its variants, trend, aging, cash forecast, per CSM and who needs attention."""
+    settings: Settings = request.app.state.settings
+    try:
+        board = build_dashboard(session=session, principal=user, settings=settings)
+    except UnknownCurrencyError as exc:
+        return render(request, "dashboard.html", user=user, board=None, error=exc)
+    charts = {
+        "trend": trend_chart(board.trend),
+        "aging": aging_chart(board.metrics),
+        "forecast": forecast_chart(board.forecast),
+    }
+    return render(request, "dashboard.html", user=user, board=board, charts=charts, error=None)

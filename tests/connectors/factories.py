@@ -160,7 +160,7 @@ def load_worker_profile(state: Path) -> Profile:
 
     from connectors.core.records import Record
 
-    adapter: TypeAdapter[Any] = TypeAdapter(Record)  # type: ignore[arg-type]
+    adapter: TypeAdapter[Any] = TypeAdapter(Record)
     profile = Profile()
     saved = json.loads((state / "cursor.json").read_text())
     lines = (state / "records.jsonl").read_text().splitlines()[: saved["records"]]

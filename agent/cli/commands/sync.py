@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         database.close()
     reports = [_report(r) for r in runs]
-    ok = all(r.status == "ok" for r in runs)
+    ok = all(r.status != "failed" for r in runs)  # skipped_locked: another runner has it
     if args.json:
         emit_json({"ok": ok, "runs": reports})
     else:
@@ -87,11 +87,12 @@ def _report(run: Any) -> dict[str, Any]:
 
 
 def _line(report: dict[str, Any]) -> str:
-    seconds = (report["finished_at"] - report["started_at"]).total_seconds()
+    finished = report["finished_at"] or report["started_at"]
+    seconds = (finished - report["started_at"]).total_seconds()
     text = (
         f"{report['source']}: {report['status']}, {report['records_read']} read, "
         f"{report['records_changed']} changed, {report['api_calls']} API calls in {seconds:.1f} s"
     )
-    if report["detail"]:
-        text += f" ({report['detail']})"
+    if report["status"] == "failed":
+        text += f" ({'; '.join(map(str, report['errors']))})"
     return text

@@ -102,3 +102,16 @@ def test_demo_page_in_chromium_matches_the_database(
         assert session.scalar(select(func.count(Account.id))) == DEMO_ACCOUNTS
     database.close()
     assert shown == {a.name: money(a.open_ar, a.currency) for a in expected}
+
+
+def test_demo_dashboard_trend_reads_a_year_of_stored_month_ends(
+    demo: tuple[str, dict[str, str], Path],
+) -> None:
+    base_url, tokens, _ = demo
+    headers = {"Authorization": f"Bearer {tokens['admin']}"}
+    months = httpx.get(f"{base_url}/api/metrics/trend", headers=headers).json()["months"]
+    assert len(months) == 12
+    assert all(month["source"] == "snapshot" for month in months[:-1])  # the current month is to date
+    page = httpx.get(f"{base_url}/dashboard", cookies={"nudge_session": tokens["admin"]})
+    assert page.status_code == 200
+    assert page.text.count('class="point"') == 4 * 12  # DSO, best, delinquent and rolling, every month

@@ -21,3 +21,16 @@ def test_lines_skip_undefined_points_and_start_a_new_segment() -> None:
     assert series.path.count("L") == 1
     ys = [point.y for point in series.points if point.value is not None]
     assert ys[0] > ys[1] > ys[2]  # larger values are drawn higher
+
+
+def test_gridlines_fall_on_round_numbers_above_the_highest_value() -> None:
+    chart = line_chart("DSO", ["a", "b"], {"dso": [43.4, 52.1], "late": [7.3, 14.9]})
+    assert [tick.text for tick in chart.ticks] == ["0", "20", "40", "60"]
+
+
+def test_captions_change_the_axis_text_but_not_the_data_labels() -> None:
+    chart = line_chart("DSO", ["2026-01", "2026-02"], {"dso": [1.0, 2.0]}, captions=["Jan", "Feb"])
+    assert [text for _, text in chart.labels] == ["Jan", "Feb"]
+    assert [point.label for point in chart.series[0].points] == ["2026-01", "2026-02"]
+    bars = bar_chart("t", ["2026-11-21"], [5.0], ["$5"], ["#000"], captions=["Nov 21"])
+    assert (bars.bars[0].label, bars.bars[0].caption) == ("2026-11-21", "Nov 21")

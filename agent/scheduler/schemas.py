@@ -1,4 +1,4 @@
-"""API shapes of sync runs."""
+"""API shapes of job runs and sync runs."""
 
 from __future__ import annotations
 
@@ -8,8 +8,24 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 
+class JobRunRead(BaseModel):
+    """One run of a scheduled job."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    duration_ms: int | None
+    runner: str
+    detail: str | None
+    error: str | None
+
+
 class SyncRunRead(BaseModel):
-    """One sync run as the API shows it."""
+    """One sync of one source."""
 
     model_config = ConfigDict(from_attributes=True)
 

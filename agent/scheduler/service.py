@@ -1,0 +1,37 @@
+"""Reading run records, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agent.scheduler.tables import JobRun
+from agent.sync.tables import SyncRun
+
+RUN_VIEWERS = ("admin", "ops", "finance")
+
+
+def recent_job_runs(
+    *, session: Session, name: str | None = None, status: str | None = None, limit: int = 100
+) -> Sequence[JobRun]:
+    """The latest job runs, optionally of one job or with one status."""
+    query = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(limit)
+    if name is not None:
+        query = query.where(JobRun.name == name)
+    if status is not None:
+        query = query.where(JobRun.status == status)
+    return session.scalars(query).all()
+
+
+def recent_sync_runs(
+    *, session: Session, source: str | None = None, status: str | None = None, limit: int = 100
+) -> Sequence[SyncRun]:
+    """The latest sync runs, optionally of one source or with one status."""
+    query = select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(limit)
+    if source is not None:
+        query = query.where(SyncRun.source == source)
+    if status is not None:
+        query = query.where(SyncRun.status == status)
+    return session.scalars(query).all()
