@@ -71,12 +71,15 @@ def build_demo_database(
         book = build_demo_book(seed=seed, as_of=settings.today(), accounts=accounts)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    seeding = time.perf_counter()
+    emulators = {
+        "hubspot": seed_hubspot(book),
+        "salesforce": seed_salesforce(book),
+        "stripe": seed_stripe(book),
+    }
     resources = contextlib.ExitStack()
-    vendors = resources.enter_context(
-        run_local_vendors(
-            hubspot=seed_hubspot(book), salesforce=seed_salesforce(book), stripe=seed_stripe(book)
-        )
-    )
+    vendors = resources.enter_context(run_local_vendors(**emulators))  # type: ignore[arg-type]
+    log(f"Seeded the HubSpot, Salesforce and Stripe emulators in {time.perf_counter() - seeding:.1f} s")
     os.environ.update(vendors.env() | LOCAL_RATE_LIMITS)
     demo_settings = load_settings(
         home=settings.home,
@@ -108,7 +111,8 @@ def _fill(demo: DemoDatabase, book: DemoBook, log: Callable[[str], None]) -> Non
         )
         if run.status != "ok":
             raise UserError(f"demo sync of {name} failed: {'; '.join(map(str, run.errors))}")
-        log(f"Synced {name}: {run.records_read} records in {run.api_calls} API calls")
+        seconds = ((run.finished_at or run.started_at) - run.started_at).total_seconds()
+        log(f"Synced {name}: {run.records_read} records in {run.api_calls} API calls, {seconds:.1f} s")
     with demo.database.transaction() as session:
         load_native(session=session, book=book)
         session.flush()
