@@ -156,10 +156,6 @@ class ProfileWriter:
         values["account"] = account
         return invoice, _apply(invoice, values)
 
-    def find_invoice(self, external_id: str) -> Invoice | None:
-        """The source's invoice ``external_id``, if stored or added in this session."""
-        return self._invoices.get(external_id)
-
     def payment(
         self, *, account: Account, invoice: Invoice | None, external_id: str, **values: Any
     ) -> tuple[Payment, Change]:
