@@ -42,7 +42,8 @@ def load_ledger(*, session: Session, account_ids: Collection[int] | None = None)
     )
     if account_ids is not None:
         query = query.where(Invoice.account_id.in_(list(account_ids)))
-    invoices = pd.DataFrame(session.execute(query).mappings().all())
+    result = session.execute(query)
+    invoices = pd.DataFrame(result.tuples().all(), columns=list(result.keys()))
     if invoices.empty:
         return Ledger(invoices=_empty_invoices(), payments=empty_payments())
     invoices["customer_id"] = invoices.pop("account_id").astype(str)
@@ -63,7 +64,8 @@ def _payments(session: Session, account_ids: Collection[int] | None) -> pd.DataF
     )
     if account_ids is not None:
         query = query.where(Payment.account_id.in_(list(account_ids)))
-    rows = pd.DataFrame(session.execute(query).mappings().all())
+    result = session.execute(query)
+    rows = pd.DataFrame(result.tuples().all(), columns=list(result.keys()))
     if rows.empty:
         return empty_payments()
     rows["invoice_id"] = rows["invoice_id"].astype(str)
