@@ -17,11 +17,14 @@ from agent.db.database import Database
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
 from agent.profile.views import router as profile_api
+from agent.reviews.views import api as reviews_api
+from agent.reviews.views import pages as review_pages
 from agent.risk.pages import router as model_page
 from agent.risk.views import router as risk_api
 from agent.rulesets.views import router as rules_api
 from agent.scheduler.views import router as runs_api
 from agent.settings import Settings
+from agent.sync.webhooks import mount_webhooks, sync_trigger
 from agent.web.alerts_pages import router as alert_pages
 from agent.web.rules_pages import router as rule_pages
 from agent.web.runs import router as runs_page
@@ -69,6 +72,7 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(profile_api)
     app.include_router(metrics_api)
     app.include_router(runs_api)
+    app.include_router(reviews_api)
     app.include_router(web_pages)
     app.include_router(runs_page)
     app.include_router(alerts_api)
@@ -77,6 +81,9 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(rule_pages)
     app.include_router(risk_api)
     app.include_router(model_page)
+    app.include_router(review_pages)
+    app.state.sync_trigger = sync_trigger(settings=settings, database=database)
+    mount_webhooks(app, settings=settings, trigger=app.state.sync_trigger)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     promise_grace_days: int = Field(default=3, ge=0)
     # Pin "today" (YYYY-MM-DD) for reproducible demos and tests; unset means the UTC date.
     as_of: date | None = None
+    # YAML of per-field source priorities for account fields (see agent/profile/priority.py).
+    field_priority_file: Path | None = None
+    # Where web forms may be posted from besides this server's own address (CSRF check).
+    public_url: str | None = None
 
     hubspot_token: SecretStr | None = None
     hubspot_base_url: str | None = None

@@ -7,6 +7,7 @@ from agent.db.base import Base
 from agent.imports import tables as imports_tables
 from agent.metrics import tables as metrics_tables
 from agent.profile import tables as profile_tables
+from agent.reviews import tables as review_tables
 from agent.risk import tables as risk_tables
 from agent.rulesets import tables as rulesets_tables
 from agent.scheduler import tables as scheduler_tables
@@ -20,6 +21,7 @@ TABLE_MODULES = (
     auth_tables,
     imports_tables,
     metrics_tables,
+    review_tables,
     scheduler_tables,
     rulesets_tables,
     risk_tables,

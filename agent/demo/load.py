@@ -61,12 +61,12 @@ def load_demo_book(*, session: Session, book: DemoBook) -> LoadedCounts:
     session.flush()
     account_ids = {key: account.id for key, account in accounts.items()}
     people = {p.email: p.id for p in session.scalars(select(Person))}
-    _bulk(session, Contact, _contacts(book.contacts, account_ids))
+    bulk_insert(session, Contact, _contacts(book.contacts, account_ids))
     invoice_ids = _load_invoices(session, book.invoices, account_ids)
-    _bulk(session, Payment, _payments(book.payments, account_ids, invoice_ids, book.invoices))
-    _bulk(session, CrmSignal, _signals(book.signals, account_ids))
-    _bulk(session, PaymentPromise, _promises(book.promises, account_ids, invoice_ids, people))
-    _bulk(session, Dispute, _disputes(book.disputes, account_ids, invoice_ids))
+    bulk_insert(session, Payment, _payments(book.payments, account_ids, invoice_ids, book.invoices))
+    bulk_insert(session, CrmSignal, signal_rows(book.signals, account_ids))
+    bulk_insert(session, PaymentPromise, promise_rows(book.promises, account_ids, invoice_ids, people))
+    bulk_insert(session, Dispute, dispute_rows(book.disputes, account_ids, invoice_ids))
     return LoadedCounts(
         people=len(book.people),
         accounts=len(accounts),
@@ -89,7 +89,7 @@ def _load_accounts(writer: ProfileWriter, frame: pd.DataFrame) -> dict[str, Acco
             segment=row["segment"],
             default_terms_days=int(row["default_terms_days"]),
             terms_label=row["terms_label"],
-            credit_limit=_money(row["credit_limit"]),
+            credit_limit=to_money(row["credit_limit"]),
             currency=row["currency"],
             country=row["country"],
         )
@@ -107,8 +107,8 @@ def _load_invoices(session: Session, frame: pd.DataFrame, account_ids: dict[str,
             "external_id": row["invoice_id"],
             "number": row["number"],
             "currency": row["currency"],
-            "amount": _money(row["amount"]),
-            "amount_paid": _money(row["amount_paid"]),
+            "amount": to_money(row["amount"]),
+            "amount_paid": to_money(row["amount_paid"]),
             "issue_date": _day(row["issue_date"]),
             "due_date": _day(row["due_date"]),
             "paid_date": _day(row["paid_date"]),
@@ -119,7 +119,7 @@ def _load_invoices(session: Session, frame: pd.DataFrame, account_ids: dict[str,
         }
         for row in frame.to_dict("records")
     ]
-    _bulk(session, Invoice, rows)
+    bulk_insert(session, Invoice, rows)
     stored = session.execute(select(Invoice.external_id, Invoice.id).where(Invoice.source == SOURCE)).tuples()
     return dict(stored.all())
 
@@ -135,7 +135,7 @@ def _payments(
             "source": SOURCE,
             "external_id": row["payment_id"],
             "kind": row["kind"],
-            "amount": _money(row["amount"]),
+            "amount": to_money(row["amount"]),
             "currency": currency[row["invoice_id"]],
             "paid_on": _day(row["paid_on"]),
             "method": row["method"] if isinstance(row["method"], str) else None,
@@ -159,7 +159,7 @@ def _contacts(frame: pd.DataFrame, account_ids: dict[str, int]) -> list[dict[str
     ]
 
 
-def _signals(frame: pd.DataFrame, account_ids: dict[str, int]) -> list[dict[str, Any]]:
+def signal_rows(frame: pd.DataFrame, account_ids: dict[str, int]) -> list[dict[str, Any]]:
     return [
         {
             "account_id": account_ids[row["account_id"]],
@@ -172,7 +172,7 @@ def _signals(frame: pd.DataFrame, account_ids: dict[str, int]) -> list[dict[str,
     ]
 
 
-def _promises(
+def promise_rows(
     frame: pd.DataFrame, account_ids: dict[str, int], invoice_ids: dict[str, int], people: dict[str, int]
 ) -> list[dict[str, Any]]:
     return [
@@ -180,7 +180,7 @@ def _promises(
             "account_id": account_ids[row["account_id"]],
             "invoice_id": invoice_ids.get(row["invoice_id"]),
             "promised_date": _day(row["promised_date"]),
-            "amount": _money(row["amount"]),
+            "amount": to_money(row["amount"]),
             "status": row["status"],
             "created_by_id": people.get(row["created_by_email"]),
             "created_at": _instant(row["created_at"]),
@@ -189,7 +189,7 @@ def _promises(
     ]
 
 
-def _disputes(
+def dispute_rows(
     frame: pd.DataFrame, account_ids: dict[str, int], invoice_ids: dict[str, int]
 ) -> list[dict[str, Any]]:
     return [
@@ -205,12 +205,12 @@ def _disputes(
     ]
 
 
-def _bulk(session: Session, table: type[Any], rows: list[dict[str, Any]]) -> None:
+def bulk_insert(session: Session, table: type[Any], rows: list[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(table), rows)
 
 
-def _money(value: float | None) -> Decimal | None:
+def to_money(value: float | None) -> Decimal | None:
     return None if value is None or pd.isna(value) else Decimal(str(round(float(value), 2)))
 
 

@@ -1,81 +1,144 @@
-"""Build the demo database from scratch: book, profile, sign-in tokens."""
+"""Build the demo database from scratch through the real path.
+
+The demo book is seeded into local HubSpot, Salesforce and Stripe emulators, which keep
+running while the demo serves (webhooks and sync jobs reach them through the
+``NUDGE_*`` variables set here); accounts, owners, contacts, deals, invoices and payments
+come into Nudge by ``run_sync``. The team's roles, Slack ids and time zones, promises,
+disputes and health signals are Nudge's own data and are loaded directly.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from agent.auth.service import create_token
 from agent.cli.common import UserError
 from agent.db.database import Database
-from agent.demo.book import build_demo_book
-from agent.demo.load import load_demo_book
+from agent.demo.book import DemoBook, build_demo_book
+from agent.demo.native import load_native, load_team
+from agent.demo.vendors import seed_hubspot, seed_salesforce, seed_stripe
 from agent.metrics.history import backfill_month_ends, snapshot_today
-from agent.profile.tables import Person
+from agent.profile.tables import Account, Invoice, Person
 from agent.risk.demo import prepare_demo_risk
-from agent.settings import Settings
+from agent.settings import Settings, load_settings
+from agent.sync.service import run_sync
+from agent.sync.sources import build_source
+from connectors.emulators import LocalVendors, run_local_vendors
 
 DEMO_ADMIN = "demo-admin@nudge-demo.example"
 # The demo book bills in USD, EUR and GBP; totals are reported in USD at these rates
 # unless NUDGE_FX_RATES says otherwise.
 DEMO_FX_RATES = {"EUR": 1.08, "GBP": 1.27}
+SYNC_ORDER = ("hubspot", "salesforce", "stripe")  # CRMs first: they name and own the accounts
+# The emulators are local: no need to pace requests as for the real vendors.
+LOCAL_RATE_LIMITS = {
+    "NUDGE_HUBSPOT_RATE_LIMIT_REQUESTS": "10000",
+    "NUDGE_STRIPE_RATE_LIMIT_REQUESTS": "10000",
+}
 TREND_MONTHS = 12
 
 
 @dataclass
 class DemoDatabase:
-    """The demo's settings, its open database and sign-in tokens by label."""
+    """The demo's settings, its open database, sign-in tokens and the running emulators."""
 
     settings: Settings
     database: Database
     tokens: dict[str, str]
+    vendors: LocalVendors | None = None
+    resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+    def close(self) -> None:
+        """Release the database and stop the emulators."""
+        self.database.close()
+        self.resources.close()
 
 
 def build_demo_database(
     *, settings: Settings, accounts: int, seed: int, log: Callable[[str], None]
 ) -> DemoDatabase:
-    """Delete and rebuild ``NUDGE_HOME/demo.db`` with the seeded demo book."""
+    """Delete and rebuild ``NUDGE_HOME/demo.db``: book -> emulators -> connectors -> profile."""
     path = (settings.home / "demo.db").resolve()
     _remove_database(path)
-    demo_settings = settings.model_copy(
-        update={
-            "database_url": f"sqlite:///{path}",
-            "as_of": settings.today(),
-            "fx_rates": settings.fx_rates or DEMO_FX_RATES,
-        }
-    )
     started = time.perf_counter()
     try:
-        book = build_demo_book(seed=seed, as_of=demo_settings.today(), accounts=accounts)
+        book = build_demo_book(seed=seed, as_of=settings.today(), accounts=accounts)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    seeding = time.perf_counter()
+    emulators = {
+        "hubspot": seed_hubspot(book),
+        "salesforce": seed_salesforce(book),
+        "stripe": seed_stripe(book),
+    }
+    resources = contextlib.ExitStack()
+    vendors = resources.enter_context(run_local_vendors(**emulators))  # type: ignore[arg-type]
+    log(f"Seeded the HubSpot, Salesforce and Stripe emulators in {time.perf_counter() - seeding:.1f} s")
+    os.environ.update(vendors.env() | LOCAL_RATE_LIMITS)
+    demo_settings = load_settings(
+        home=settings.home,
+        database_url=f"sqlite:///{path}",
+        as_of=settings.today(),
+        fx_rates=settings.fx_rates or DEMO_FX_RATES,
+    )
     database = Database.open(demo_settings)
-    with database.transaction() as session:
-        counts = load_demo_book(session=session, book=book)
+    demo = DemoDatabase(demo_settings, database, {}, vendors, resources)
+    try:
+        _fill(demo, book, log)
+    except BaseException:
+        demo.close()
+        raise
+    prepare_demo_risk(database=database, settings=demo_settings, log=log)
+    log(_summary(demo, path, time.perf_counter() - started))
+    _write_tokens(settings.home / "demo-tokens.txt", demo.tokens)
+    return demo
+
+
+def _fill(demo: DemoDatabase, book: DemoBook, log: Callable[[str], None]) -> None:
+    with demo.database.transaction() as session:
+        load_team(session=session, book=book)
+    for name in SYNC_ORDER:
+        run = run_sync(
+            database=demo.database,
+            source_name=name,
+            source=build_source(demo.settings, name),
+            today=demo.settings.today(),
+        )
+        if run.status != "ok":
+            raise UserError(f"demo sync of {name} failed: {'; '.join(map(str, run.errors))}")
+        seconds = ((run.finished_at or run.started_at) - run.started_at).total_seconds()
+        log(f"Synced {name}: {run.records_read} records in {run.api_calls} API calls, {seconds:.1f} s")
+    with demo.database.transaction() as session:
+        load_native(session=session, book=book)
         session.flush()
         # A year of month-end history, so the dashboard's trend reads stored snapshots.
-        snapshots = backfill_month_ends(session=session, settings=demo_settings, months=TREND_MONTHS)
-        snapshots += snapshot_today(session=session, settings=demo_settings)
+        snapshots = backfill_month_ends(session=session, settings=demo.settings, months=TREND_MONTHS)
+        snapshots += snapshot_today(session=session, settings=demo.settings)
+        log(f"Stored {snapshots} metric snapshots")
         admin = Person(email=DEMO_ADMIN, name="Demo Admin", role="admin")
         session.add(admin)
         csm = session.scalars(select(Person).where(Person.role == "csm").order_by(Person.name)).first()
-        tokens = {"admin": create_token(session=session, person=admin, name="demo")}
+        demo.tokens["admin"] = create_token(session=session, person=admin, name="demo")
         if csm is not None:
-            tokens[f"CSM {csm.name}"] = create_token(session=session, person=csm, name="demo")
-    log(
-        f"Demo book as of {demo_settings.today()}: {counts.accounts} accounts, {counts.people} people, "
-        f"{counts.invoices} invoices, {counts.payments} payments, {counts.signals} CRM signals, "
-        f"{counts.promises} promises, {counts.disputes} disputes, {snapshots} metric snapshots "
-        f"(built in {time.perf_counter() - started:.1f} s, {path})"
+            demo.tokens[f"CSM {csm.name}"] = create_token(session=session, person=csm, name="demo")
+
+
+def _summary(demo: DemoDatabase, path: Path, seconds: float) -> str:
+    with demo.database.sessions() as session:
+        accounts = session.scalar(select(func.count(Account.id)))
+        invoices = session.scalar(select(func.count(Invoice.id)))
+        people = session.scalar(select(func.count(Person.id)))
+    return (
+        f"Demo book as of {demo.settings.today()}: {accounts} accounts, {people} people, {invoices} invoices "
+        f"from the HubSpot, Salesforce and Stripe emulators (built in {seconds:.1f} s, {path})"
     )
-    prepare_demo_risk(database=database, settings=demo_settings, log=log)
-    _write_tokens(settings.home / "demo-tokens.txt", tokens)
-    return DemoDatabase(settings=demo_settings, database=database, tokens=tokens)
 
 
 def _remove_database(path: Path) -> None:

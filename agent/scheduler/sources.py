@@ -17,7 +17,15 @@ from agent.settings import Settings
 
 SyncSourcesHook = Callable[[Settings, Database], Mapping[str, SyncRunner]]
 
-SYNC_SOURCE_HOOKS: list[SyncSourcesHook] = []
+
+def _connectors(settings: Settings, database: Database) -> Mapping[str, SyncRunner]:
+    """HubSpot, Salesforce and Stripe, when their credentials are set (``agent.sync.hooks``)."""
+    from agent.sync.hooks import connector_sources  # imported on use: connectors are heavy
+
+    return connector_sources(settings, database)
+
+
+SYNC_SOURCE_HOOKS: list[SyncSourcesHook] = [_connectors]
 
 
 def configured_sources(

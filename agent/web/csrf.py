@@ -2,7 +2,8 @@
 
 The session cookie is ``SameSite=Lax``, which already keeps it off cross-site POSTs in
 current browsers; checking ``Origin`` (or ``Referer`` when a browser leaves it out) against
-the host closes the gap for older ones and for same-site subdomains.
+this server's address or ``NUDGE_PUBLIC_URL`` closes the gap for older ones and for
+same-site subdomains, as OWASP recommends.
 """
 
 from __future__ import annotations
@@ -14,18 +15,27 @@ from fastapi import HTTPException, Request, status
 from agent.auth.deps import SESSION_COOKIE
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
 def require_same_origin(request: Request) -> None:
-    """403 unless the form was posted from a page of this host."""
-    source = request.headers.get("origin") or request.headers.get("referer")
-    if not source or source == "null":
+    """403 unless the request's Origin or Referer is this site (usable as a dependency)."""
+    public_url: str | None = request.app.state.settings.public_url
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if not claimed or claimed == "null":
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail="cross-site form post refused (no Origin header)"
         )
-    origin = urlsplit(source)
-    host = request.headers.get("host", "")
-    if origin.netloc != host or origin.scheme not in ("http", "https"):
+    allowed = {_origin(str(request.base_url))}
+    if host := request.headers.get("host"):
+        allowed.add(f"{request.url.scheme}://{host}".lower())
+    if public_url:
+        allowed.add(_origin(public_url))
+    if _origin(claimed) not in allowed:
         raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail=f"cross-site form post refused (from {origin.netloc})"
+            status.HTTP_403_FORBIDDEN, detail=f"cross-site form post refused (from {_origin(claimed)})"
         )
 
 

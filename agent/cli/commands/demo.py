@@ -39,5 +39,5 @@ def run(args: argparse.Namespace) -> int:
                 sign_in_tokens=demo.tokens,
             )
     finally:
-        demo.database.close()
+        demo.close()
     return 0

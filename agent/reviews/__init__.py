@@ -1,0 +1,1 @@
+"""The entity-resolution review queue: ambiguous matches a person decides."""
