@@ -2,8 +2,10 @@
 
 Rules ask for risk as of a date (``risk.p_late`` today, and a week ago for the risk-spike
 rule). Each invoice gets its latest stored score dated on or before that date, so
-nothing from after the date is used; invoices without a stored score by then fall back
-to the customer's prior late rate.
+nothing from after the date is used. An invoice the model had not scored by then has no
+risk (a comparison with it is false): mixing in another estimator's numbers would make
+the change rules see a "spike" that is only the switch from one estimator to the other.
+Before the model has stored any score, the customer's prior late rate stands in.
 """
 
 from __future__ import annotations
@@ -24,21 +26,19 @@ HISTORY_DAYS = 45  # long enough for week-over-week and month-over-month rules
 
 @dataclass(frozen=True)
 class StoredRiskProvider:
-    """Scores by (invoice, scoring date); the fallback fills what was not scored by then."""
+    """Scores by (invoice, scoring date); the fallback serves only while no score is stored."""
 
     scores: pd.DataFrame  # invoice_id (str), as_of (datetime64), p_late, expected_days_late, reason
     fallback: RiskProvider = field(default_factory=PriorLateRateRisk)
 
     def __call__(self, ledger: Ledger, as_of: date) -> pd.DataFrame:
-        base = self.fallback(ledger, as_of).set_index("invoice_id")
+        if self.scores.empty:
+            return self.fallback(ledger, as_of).loc[:, list(RISK_COLUMNS)]
         known = self.scores[self.scores["as_of"] <= pd.Timestamp(as_of)]
-        if known.empty:
-            return base.reset_index().loc[:, list(RISK_COLUMNS)]
         latest = known.sort_values("as_of").groupby("invoice_id").tail(1).set_index("invoice_id")
-        common = base.index.intersection(latest.index)
-        for column in ("p_late", "expected_days_late", "reason"):
-            base.loc[common, column] = latest.loc[common, column]
-        return base.reset_index().loc[:, list(RISK_COLUMNS)]
+        risk = latest.reindex(ledger.invoices["invoice_id"].astype(str).to_numpy())
+        risk["reason"] = risk["reason"].fillna("")
+        return risk.rename_axis("invoice_id").reset_index().loc[:, list(RISK_COLUMNS)]
 
 
 def stored_risk_provider(*, session: Session, as_of: date) -> StoredRiskProvider:

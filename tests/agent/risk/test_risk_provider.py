@@ -43,10 +43,11 @@ def test_each_invoice_gets_its_latest_score_on_or_before_the_date() -> None:
     assert today.loc["2", "p_late"] == 0.7
     assert today.loc["2", "reason"] == "paid 1 of the last 1 invoices late"
     assert week_ago.loc["2", "p_late"] == 0.2  # the later score is not visible a week ago
-    assert week_ago.loc["3", "reason"] != "new customer"  # not scored yet: prior-rate fallback
+    assert week_ago["p_late"].isna()["3"]  # not scored by then: no risk, so no false spike
+    assert week_ago.loc["3", "reason"] == ""
 
 
-def test_without_scores_the_prior_late_rate_stands_in() -> None:
+def test_before_any_score_the_prior_late_rate_stands_in() -> None:
     empty = scores().iloc[0:0]
     result = StoredRiskProvider(scores=empty)(ledger(), date(2026, 11, 8))
     assert list(result.columns) == ["invoice_id", "p_late", "expected_days_late", "reason"]
