@@ -5,19 +5,12 @@ from __future__ import annotations
 from agent.alerts.evaluate import evaluate_alerts
 from agent.cycle.steps import Step, StepContext
 from agent.db.types import utcnow
-from agent.risk.provider import stored_risk_provider
 from agent.settings import Settings
 
 
 def evaluate_alerts_step(ctx: StepContext) -> dict[str, int]:
-    """Run :func:`evaluate_alerts` as of the cycle's book date, with the model's stored scores."""
-    counts = evaluate_alerts(
-        session=ctx.session,
-        settings=ctx.settings,
-        now=utcnow(),
-        as_of=ctx.as_of,
-        risk_provider=stored_risk_provider(session=ctx.session, as_of=ctx.as_of),
-    )
+    """Run :func:`evaluate_alerts` as of the cycle's book date (risk: the model's stored scores)."""
+    counts = evaluate_alerts(session=ctx.session, settings=ctx.settings, now=utcnow(), as_of=ctx.as_of)
     return counts.as_dict()
 
 

@@ -22,12 +22,12 @@ from agent.alerts.routing import load_product_routing
 from agent.alerts.silences import active_muters, expiry_reminders
 from agent.alerts.tables import Alert as AlertRow
 from agent.ledger.store import load_ledger
+from agent.risk.provider import stored_risk_provider
 from agent.rulesets.service import seed_from_pack
 from agent.settings import Settings
 from rules import (
     AlertKey,
     ContextBuilder,
-    PriorLateRateRisk,
     Reconciliation,
     RiskProvider,
     load_rule_texts,
@@ -63,12 +63,13 @@ def evaluate_alerts(
     as_of: date | None = None,
 ) -> EvaluationCounts:
     """Evaluate the active rules as of ``as_of`` (default: the book date), persist alert changes,
-    enqueue notifications."""
+    enqueue notifications. Risk defaults to the model's scores stored up to ``as_of``."""
+    as_of = as_of or settings.today()
     version = seed_from_pack(session=session)
     frames = load_side_frames(session=session)
     builder = ContextBuilder(
         load_ledger(session=session),
-        risk=risk_provider or PriorLateRateRisk(),
+        risk=risk_provider or stored_risk_provider(session=session, as_of=as_of),
         promises=frames.promises,
         disputes=frames.disputes,
         signals=frames.signals,
@@ -77,7 +78,7 @@ def evaluate_alerts(
     rows = {key_of(row): row for row in session.scalars(select(AlertRow))}
     result = run_rules(
         rules=load_rule_texts(version.texts),
-        context=builder.at(as_of or settings.today()),
+        context=builder.at(as_of),
         current={key: to_alert(row) for key, row in rows.items()},
         now=now,
     )
