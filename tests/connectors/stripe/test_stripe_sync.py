@@ -197,4 +197,6 @@ def test_429_storm_timeouts_and_5xx_lose_nothing(account):
     profile.sync(source)
 
     assert_matches_account(profile, emulator)
-    assert (source.stats.throttled, source.stats.retries) == (5, 9)
+    assert source.stats.throttled == 5
+    # One retry per injected fault; a loaded machine may add a genuine timeout or two.
+    assert source.stats.retries >= 9
