@@ -45,8 +45,8 @@ class LoadedCounts:
     disputes: int
 
 
-def load_demo_book(*, session: Session, book: DemoBook) -> LoadedCounts:
-    """Write the whole book: team, accounts, contacts, ledger, signals, promises, disputes."""
+def load_team(*, session: Session, book: DemoBook) -> int:
+    """People with their roles, managers, time zones and Slack ids."""
     writer = ProfileWriter(session=session, source=SOURCE)
     for person in book.people.to_dict("records"):
         writer.person(
@@ -57,7 +57,13 @@ def load_demo_book(*, session: Session, book: DemoBook) -> LoadedCounts:
             time_zone=person["time_zone"],
             slack_id=person["slack_id"],
         )
-    accounts = _load_accounts(writer, book.accounts)
+    return len(book.people)
+
+
+def load_demo_book(*, session: Session, book: DemoBook) -> LoadedCounts:
+    """Write the whole book: team, accounts, contacts, ledger, signals, promises, disputes."""
+    load_team(session=session, book=book)
+    accounts = _load_accounts(ProfileWriter(session=session, source=SOURCE), book.accounts)
     session.flush()
     account_ids = {key: account.id for key, account in accounts.items()}
     people = {p.email: p.id for p in session.scalars(select(Person))}

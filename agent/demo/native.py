@@ -23,7 +23,6 @@ from agent.profile.tables import (
     PaymentPromise,
     Person,
 )
-from agent.profile.writer import ProfileWriter
 
 SOURCE = "demo"
 # Signals no connector carries (deal-derived open_deals and renewal_date come from the CRMs).
@@ -38,21 +37,6 @@ class NativeCounts:
     signals: int
     promises: int
     disputes: int
-
-
-def load_team(*, session: Session, book: DemoBook) -> int:
-    """People with their roles, managers, time zones and Slack ids (before the CRM sync)."""
-    writer = ProfileWriter(session=session, source=SOURCE)
-    for person in book.people.to_dict("records"):
-        writer.person(
-            email=person["email"],
-            name=person["name"],
-            role=person["role"],
-            manager_email=person["manager_email"],
-            time_zone=person["time_zone"],
-            slack_id=person["slack_id"],
-        )
-    return len(book.people)
 
 
 def load_native(*, session: Session, book: DemoBook) -> NativeCounts:

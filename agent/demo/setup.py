@@ -22,7 +22,8 @@ from agent.auth.service import create_token
 from agent.cli.common import UserError
 from agent.db.database import Database
 from agent.demo.book import DemoBook, build_demo_book
-from agent.demo.native import load_native, load_team
+from agent.demo.load import load_team
+from agent.demo.native import load_native
 from agent.demo.vendors import seed_hubspot, seed_salesforce, seed_stripe
 from agent.metrics.history import backfill_month_ends, snapshot_today
 from agent.profile.tables import Account, Invoice, Person

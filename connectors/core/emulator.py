@@ -147,12 +147,6 @@ class EmulatorGate:
         with self.lock:
             self.rate_limit = None if max_calls is None else RollingWindow(max_calls, window_seconds)
 
-    def reset_calls(self) -> None:
-        """Start counting calls from zero."""
-        with self.lock:
-            self.calls = 0
-            self.calls_by_path.clear()
-
 
 async def _respond(send: Send, response: ErrorResponse) -> None:
     status, headers, body = response

@@ -285,14 +285,6 @@ class StripeEmulator:
             self._emit("customer.created", obj)
             return str(obj["id"])
 
-    def update_customer(self, customer_id: str, **fields: Any) -> None:
-        """Change customer fields (``customer.updated``)."""
-        with self._lock:
-            obj = self.data["customers"].items[customer_id]
-            previous = {k: obj.get(k) for k in fields}
-            obj.update(fields)
-            self._emit("customer.updated", obj, previous)
-
     def delete_customer(self, customer_id: str) -> None:
         """Delete a customer (``customer.deleted``; it leaves the lists)."""
         with self._lock:
@@ -334,13 +326,6 @@ class StripeEmulator:
             obj["status"], obj["amount_remaining"], obj["voided_at"] = "void", 0, int(time.time())
             self._emit("invoice.voided", obj, {"status": "open"})
 
-    def delete_invoice(self, invoice_id: str) -> None:
-        """Delete a draft invoice (``invoice.deleted``)."""
-        with self._lock:
-            obj = self.data["invoices"].items[invoice_id]
-            obj["deleted"] = True
-            self._emit("invoice.deleted", obj)
-
     def create_credit_note(self, **row: Any) -> str:
         """Issue a credit note reducing its invoice's balance (``credit_note.created``)."""
         with self._lock:
@@ -351,13 +336,6 @@ class StripeEmulator:
             self._emit("credit_note.created", obj)
             self._emit("invoice.updated", invoice)
             return str(obj["id"])
-
-    def void_credit_note(self, credit_note_id: str) -> None:
-        """Void a credit note (``credit_note.voided``)."""
-        with self._lock:
-            obj = self.data["credit_notes"].items[credit_note_id]
-            obj["status"] = "void"
-            self._emit("credit_note.voided", obj, {"status": "issued"})
 
     def live(self, resource: str) -> dict[str, dict[str, Any]]:
         """The truth: objects of a resource that are not deleted, by id."""

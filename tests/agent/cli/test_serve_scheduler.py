@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,16 +14,11 @@ from sqlalchemy.exc import OperationalError
 
 from agent.db.database import Database
 from agent.settings import Settings
+from connectors.core.emulator import free_port
 from tests.agent.scheduler.factories import job_runs
 from tests.factories import REPO_ROOT
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_serve_runs_the_cycle_on_start_and_shuts_the_scheduler_down(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,16 +21,11 @@ from agent.profile import service
 from agent.profile.tables import Account, Person
 from agent.settings import Settings
 from agent.web.format import money
+from connectors.core.emulator import free_port
 from tests.browser import chromium
 
 pytestmark = pytest.mark.slow
 DEMO_ACCOUNTS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
