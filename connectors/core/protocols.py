@@ -1,4 +1,4 @@
-"""The plugin interfaces a connector implements: Source, Notifier, WriteBack.
+"""The plugin interfaces a connector implements: Source, Notifier, WriteBack, and what they exchange.
 
 A source pulls page by page. Each :class:`Page` carries the cursor to persist *after* its
 records are stored, so a crash mid-sync resumes from the last committed page: records of
@@ -8,8 +8,10 @@ nothing after the committed cursor is skipped (no gaps).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 from connectors.core.calls import CallStats
@@ -54,25 +56,126 @@ class Source(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ActionLink:
+    """A one-click action offered in a message; Nudge signs the URL, the notifier only shows it."""
+
+    action: str  # acknowledge | snooze | promise | dispute | open | open_crm
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """The invoice an alert is about, as a message shows it."""
+
+    number: str
+    amount_open: Decimal
+    currency: str
+    due_date: date
+    days_past_due: int  # negative: days until due
+
+
+@dataclass(frozen=True)
+class AlertLine:
+    """One alert in a message."""
+
+    alert_id: int
+    rule: str
+    severity: str
+    state: str
+    message: str
+    invoice: InvoiceLine | None = None
+    p_late: float | None = None
+    reasons: tuple[str, ...] = ()
+    actions: tuple[ActionLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccountSection:
+    """The alerts of one account in a message (messages are grouped per account)."""
+
+    account_id: int
+    name: str
+    url: str  # the account in Nudge
+    owner: str | None = None
+    dso: float | None = None
+    terms_days: int | None = None
+    alerts: tuple[AlertLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a message goes to: a person, a channel or a CRM record owner."""
+
+    address: str  # e-mail address, Slack channel, CRM owner id...
+    kind: str  # person | slack_channel | crm_task | crm_note | email
+    name: str | None = None
+    timezone: str = "UTC"
+    slack_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message to send, composed by Nudge's delivery pipeline from due notifications.
+
+    ``key`` is stable across retries (an e-mail's Message-ID, a Slack message's metadata),
+    and ``previous_ref`` is the vendor id of the message this one replaces, so a notifier
+    that can edit (Slack, a CRM task) edits instead of posting again.
+    """
+
+    key: str
+    channel: str
+    kind: str  # alerts | digest | escalation
+    recipient: Recipient
+    sections: tuple[AccountSection, ...]
+    nudge_url: str
+    previous_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a notifier sends, stored as is so people can see exactly what went out."""
+
+    text: str  # the plain-text version, always present
+    subject: str | None = None
+    html: str | None = None
+    body: dict[str, Any] | None = None  # a vendor-native payload (Slack blocks, CRM task fields)
+
+
+class DeliveryError(Exception):
+    """A send that failed, with whether trying again may help (and when)."""
+
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
 @runtime_checkable
 class Notifier(Protocol):
-    """Something that tells people about a group of alerts (Slack, e-mail...)."""
+    """Something that tells people about alerts (e-mail, Slack...), for the channels it serves."""
 
     name: str
+    channels: tuple[str, ...]
 
-    def send(self, alert_group: Mapping[str, Any]) -> str:
-        """Deliver the group and return the vendor's message id."""
+    def render(self, message: OutgoingMessage) -> Rendered:
+        """The message in this channel's format (pure: no vendor call)."""
+        ...
+
+    def send(self, message: OutgoingMessage, rendered: Rendered) -> str:
+        """Deliver it and return the vendor's id; raise :class:`DeliveryError` on failure."""
         ...
 
 
 @runtime_checkable
 class WriteBack(Protocol):
-    """Something that records a person's action in a vendor system (a CRM task or note)."""
+    """Something that records alerts in a vendor system (a CRM task or note)."""
 
     name: str
 
-    def record(self, action: Mapping[str, Any]) -> str:
-        """Write the action and return the vendor's id for it."""
+    def record(self, message: OutgoingMessage, rendered: Rendered) -> str:
+        """Create the task or note, or update ``message.previous_ref``; return the vendor's id."""
         ...
 
 
