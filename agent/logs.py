@@ -36,8 +36,14 @@ class RedactSecrets(logging.Filter):
 
 
 def configure_logging(settings: Settings) -> None:
-    """Log to stderr at the configured level, through the secret filter."""
-    secrets = [v.get_secret_value() for v in settings.__dict__.values() if isinstance(v, SecretStr)]
+    """Log to stderr at the configured level, through the secret filter (Nudge's own secrets
+    and those of every configured connector)."""
+    from connectors.core.registry import configured, secret_values
+
+    values = [v for v in settings.__dict__.values() if isinstance(v, SecretStr)]
+    for spec in configured().values():
+        values.extend(secret_values(spec.load_settings()).values())
+    secrets = [value.get_secret_value() for value in values]
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))

@@ -7,8 +7,7 @@ from collections.abc import Callable, Mapping
 
 from agent.cycle.steps import Step, StepContext
 from agent.db.database import Database
-from agent.scheduler.sources import configured_sources
-from agent.scheduler.sync import SyncRunner, run_sync
+from agent.scheduler.sync import SyncRunner, record_sync
 from agent.settings import Settings
 
 SourcesLookup = Callable[[Settings, Database], Mapping[str, SyncRunner]]
@@ -19,7 +18,9 @@ class SyncFailedError(RuntimeError):
 
 
 def _registered(settings: Settings, database: Database) -> Mapping[str, SyncRunner]:
-    return configured_sources(settings=settings, database=database)
+    from agent.sync.sources import sync_runners  # connectors load only when a cycle runs
+
+    return sync_runners(settings, database)
 
 
 def make_sync_step(sources: SourcesLookup = _registered) -> Step:
@@ -30,7 +31,7 @@ def make_sync_step(sources: SourcesLookup = _registered) -> Step:
         counts: Counter[str] = Counter()
         failures = []
         for name, run in sources(ctx.settings, ctx.database).items():
-            outcome = run_sync(database=ctx.database, source=name, run=run)
+            outcome = record_sync(database=ctx.database, source=name, run=run)
             counts[outcome.status] += 1
             if outcome.result is not None:
                 counts["records_read"] += outcome.result.records_read

@@ -10,8 +10,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from agent.db.database import Database
 from agent.scheduler.jobs import CYCLE_JOB, run_cycle_job
-from agent.scheduler.sources import configured_sources
-from agent.scheduler.sync import SyncRunner, run_sync, sync_job_name
+from agent.scheduler.sync import SyncRunner, record_sync, sync_job_name
 from agent.settings import Settings
 
 
@@ -68,7 +67,7 @@ def register_sync_job(scheduler: JobScheduler, source_name: str, run: SyncRunner
     """Sync ``source_name`` every ``NUDGE_SYNC_INTERVAL_MINUTES`` (the cycle syncs it too)."""
     name = sync_job_name(source_name)
     scheduler.apscheduler.add_job(
-        functools.partial(run_sync, database=scheduler.database, source=source_name, run=run),
+        functools.partial(record_sync, database=scheduler.database, source=source_name, run=run),
         trigger="interval",
         minutes=scheduler.settings.sync_interval_minutes,
         id=name,
@@ -80,10 +79,11 @@ def register_sync_job(scheduler: JobScheduler, source_name: str, run: SyncRunner
 def build_scheduler(*, database: Database, settings: Settings) -> JobScheduler:
     """The scheduler ``nudge serve`` runs: the cycle, the weekly retrain, a sync job per configured source."""
     from agent.risk.jobs import register_retrain_job  # imports the scheduler module itself
+    from agent.sync.sources import sync_runners  # the sync package records runs through this one
 
     scheduler = create_scheduler(database=database, settings=settings)
     register_cycle_job(scheduler)
     register_retrain_job(scheduler)
-    for source_name, run in configured_sources(settings=settings, database=database).items():
+    for source_name, run in sync_runners(settings, database).items():
         register_sync_job(scheduler, source_name, run)
     return scheduler

@@ -12,9 +12,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-SourceName = Literal["hubspot", "salesforce", "stripe", "csv"]
+# The connector's registry name (``hubspot``, ``stripe``...) or ``csv`` for imported files.
+SourceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
 
 def _utc(value: datetime) -> datetime:

@@ -23,29 +23,19 @@ import requests
 from fastapi import FastAPI, Request, Response
 
 from connectors.core.emulator import EmulatorGate, ErrorResponse, RollingWindow, monotonic_ms
+from connectors.hubspot.facts import (
+    ASSOCIATION_BATCH_MAX,
+    ASSOCIATION_TYPE_IDS,
+    BATCH_READ_MAX,
+    LIST_MAX,
+    OBJECT_TYPES,
+    SEARCH_MAX,
+    SINGULAR,
+    modified_property,
+)
 from connectors.hubspot.signature import sign_v3
 
-OBJECT_TYPES = ("companies", "contacts", "deals")
-SINGULAR = {"companies": "company", "contacts": "contact", "deals": "deal"}
-ASSOCIATION_TYPE_IDS = {
-    ("contacts", "companies"): 279,
-    ("companies", "contacts"): 280,
-    ("deals", "companies"): 341,
-    ("companies", "deals"): 342,
-    ("deals", "contacts"): 3,
-    ("contacts", "deals"): 4,
-}
-LIST_MAX = 100
-SEARCH_MAX = 200
-BATCH_READ_MAX = 100
-ASSOCIATION_BATCH_MAX = 1000
-
 WebhookSink = Callable[[str, dict[str, str], bytes], None]
-
-
-def modified_property(object_type: str) -> str:
-    """The property HubSpot bumps on every change of an object of this type."""
-    return "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"
 
 
 def iso_ms(ms: int) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from agent.cycle.housekeeping import close_settled_step
@@ -14,7 +13,6 @@ from agent.cycle.sync_step import make_sync_step
 from agent.db.database import Database
 from agent.imports.service import import_invoices
 from agent.profile.tables import Invoice
-from agent.scheduler.sources import configured_sources
 from agent.scheduler.sync import SyncRunner
 from agent.settings import Settings
 from agent.sync.result import SyncResult
@@ -103,20 +101,3 @@ def test_a_failing_source_fails_the_step_but_not_the_others(
     ]
     with database.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Invoice)) == 1  # the good source's data
-
-
-def test_sources_come_from_every_hook_and_a_name_is_provided_once(
-    database: Database, settings: Settings
-) -> None:
-    def crm(_settings: Settings, _database: Database) -> Mapping[str, SyncRunner]:
-        return {"hubspot": unreachable}
-
-    def billing(_settings: Settings, _database: Database) -> Mapping[str, SyncRunner]:
-        return {"stripe": unreachable}
-
-    assert set(configured_sources(settings=settings, database=database, hooks=[crm, billing])) == {
-        "hubspot",
-        "stripe",
-    }
-    with pytest.raises(ValueError, match="two sync hooks both provide the source 'hubspot'"):
-        configured_sources(settings=settings, database=database, hooks=[crm, crm])

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from agent.app import create_app
 from agent.db.database import Database
 from agent.scheduler.jobs import run_cycle_job
-from agent.scheduler.sync import run_sync
+from agent.scheduler.sync import record_sync
 from agent.settings import Settings
 from agent.sync.result import SyncResult
 from tests.browser import chromium, served
@@ -23,7 +23,7 @@ def test_ops_opens_runs_from_the_nav_and_sees_syncs_and_cycles(
     database: Database, settings: Settings, session: Session, tmp_path: Path
 ) -> None:
     token = token_for(session, make_person(session, "ops@nudge.example", role="ops"))
-    run_sync(database=database, source="hubspot", run=lambda: SyncResult(records_read=42, api_calls=1))
+    record_sync(database=database, source="hubspot", run=lambda: SyncResult(records_read=42, api_calls=1))
     run_cycle_job(database=database, settings=settings)
 
     with served(create_app(settings=settings, database=database)) as base_url, chromium() as browser:
