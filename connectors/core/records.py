@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # The connector's registry name (``hubspot``, ``stripe``...) or ``csv`` for imported files.
-SourceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+SOURCE_NAME = r"^[a-z][a-z0-9_]{0,31}$"
 
 
 def _utc(value: datetime) -> datetime:
@@ -31,7 +31,7 @@ class RecordBase(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    source: SourceName
+    source: str = Field(pattern=SOURCE_NAME)
     external_id: str
     updated_at: UtcDatetime | None = None
     deleted: bool = False

@@ -117,7 +117,7 @@ class LedgerlyNotifier:
     """Posts alerts to the account team's Ledgerly inbox."""
 
     name = "ledgerly"
-    channels = ("ledgerly_inbox",)
+    channels: tuple[str, ...] = ("ledgerly_inbox",)
 
     def __init__(self, settings: LedgerlySettings) -> None:
         self._client = httpx.Client(
