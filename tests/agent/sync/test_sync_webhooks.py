@@ -133,3 +133,20 @@ def test_requests_during_a_run_coalesce_into_one_more_run() -> None:
     release.set()
     assert trigger.wait_idle(timeout=5)
     assert calls == ["stripe", "stripe"]
+
+
+def test_a_webhook_secret_alone_mounts_no_route(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the API key nothing could sync what the events announce: no route, not a 204."""
+    monkeypatch.setenv("NUDGE_STRIPE_WEBHOOK_SECRET", "whsec_test")
+    settings = Settings(home=tmp_path, database_url=database.engine.url.render_as_string(hide_password=False))
+    client = TestClient(create_app(settings=settings, database=database))
+    assert (
+        client.post(STRIPE_URL, content=b"{}", headers={"Stripe-Signature": "t=1,v1=00"}).status_code == 404
+    )
+    monkeypatch.setenv("NUDGE_STRIPE_API_KEY", "sk_test_x")
+    client = TestClient(create_app(settings=settings, database=database))
+    assert (
+        client.post(STRIPE_URL, content=b"{}", headers={"Stripe-Signature": "t=1,v1=00"}).status_code == 401
+    )
