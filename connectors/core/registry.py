@@ -105,7 +105,7 @@ class ConnectorSpec(Generic[S]):
             if missing and len(missing) == len(exc.errors()):
                 raise NotConfiguredError(f"{self.name} is not configured: set {', '.join(missing)}") from None
             problems = [
-                f"{self._variable(e['loc'])}: {e['msg']} (got {e.get('input')!r})"
+                f"{self._variable(e['loc'])}: {e['msg']}{self._got(e['loc'], e.get('input'))}"
                 for e in exc.errors()
                 if e["type"] != "missing"
             ]
@@ -152,6 +152,12 @@ class ConnectorSpec(Generic[S]):
             offered = ", ".join(self.capabilities) or "nothing"
             raise RegistryError(f"connector {self.name!r} offers no {capability} (it offers: {offered})")
         return builder
+
+    def _got(self, loc: tuple[int | str, ...], value: object) -> str:
+        """`` (got 'x')``, except for a secret's value, which is never shown."""
+        field_info = self.settings.model_fields.get(str(loc[0])) if loc else None
+        annotation = repr(field_info.annotation) if field_info else ""
+        return "" if "SecretStr" in annotation else f" (got {value!r})"
 
     def _variable(self, loc: tuple[int | str, ...]) -> str:
         return f"{self.env_prefix}{str(loc[0]).upper()}" if loc else self.env_prefix.rstrip("_")

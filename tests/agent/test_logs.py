@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from agent.logs import configure_logging
-from agent.settings import Settings
+from agent.settings import Settings, SettingsError
 
 
 def test_configured_secrets_and_token_shapes_are_masked(
@@ -24,3 +24,14 @@ def test_configured_secrets_and_token_shapes_are_masked(
     assert "AbC123xyz" not in err
     assert "calling stripe with ***" in err
     assert "ndg_***" in err
+
+
+def test_a_connector_variable_with_a_bad_value_stops_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NUDGE_HUBSPOT_TOKEN", "pat-test")
+    monkeypatch.setenv("NUDGE_HUBSPOT_TIMEOUT_SECONDS", "soon")
+    with pytest.raises(SettingsError) as error:
+        configure_logging(Settings())
+    assert str(error.value) == (
+        "invalid hubspot configuration: NUDGE_HUBSPOT_TIMEOUT_SECONDS: "
+        "Input should be a valid number, unable to parse string as a number (got 'soon')"
+    )

@@ -155,3 +155,12 @@ def test_configuration_comes_from_the_environment_and_bad_values_name_the_variab
         match=r"^invalid hubspot configuration: NUDGE_HUBSPOT_RATE_LIMIT_REQUESTS: Input should be greater",
     ):
         configured()
+
+
+def test_an_invalid_secret_is_reported_without_its_value():
+    with pytest.raises(ConnectorConfigError) as error:
+        get("stripe").load_settings(api_key=["sk_live_leaked"])
+    assert (
+        str(error.value)
+        == "invalid stripe configuration: NUDGE_STRIPE_API_KEY: Input should be a valid string"
+    )
