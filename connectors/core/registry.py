@@ -65,6 +65,11 @@ class EmulatorSpec:
     serve: Callable[[Any], AbstractContextManager[dict[str, str]]]
 
 
+def settings_loaded(_settings: BaseSettings) -> bool:
+    """The default readiness test: settings that loaded have every required variable."""
+    return True
+
+
 @dataclass(frozen=True)
 class ConnectorSpec(Generic[S]):
     """What a connector offers; each builder takes the connector's loaded settings."""
@@ -72,6 +77,10 @@ class ConnectorSpec(Generic[S]):
     name: str
     settings: type[S]
     example: str  # shell and Python showing the variables and a use; the docs quote it
+    # Whether loaded settings are enough to use the connector. A missing required field
+    # already means "not configured"; a connector whose variables are all optional says here
+    # when they are (e-mail: the relay and the sender together).
+    configured: Callable[[S], bool] = settings_loaded
     source: Callable[[S], Source] | None = None
     notifier: Callable[[S], Notifier] | None = None
     writeback: Callable[[S], WriteBack] | None = None
@@ -96,8 +105,12 @@ class ConnectorSpec(Generic[S]):
         return str(self.settings.model_config.get("env_prefix", ""))
 
     def load_settings(self, env: Mapping[str, str] | None = None, **overrides: Any) -> S:
-        """Settings from the environment; ``env`` (``NUDGE_*`` names) and ``overrides`` win over it."""
-        values = {**_fields_from(env or {}, self.env_prefix, self.settings), **overrides}
+        """Settings from the environment; ``env`` (``NUDGE_*`` names) and ``overrides`` win over it.
+
+        Raises :class:`NotConfiguredError` naming the required variables that are missing,
+        :class:`ConnectorConfigError` naming those with a bad value.
+        """
+        values = {**_fields_from(env or {}, self.settings), **overrides}
         try:
             return self.settings(**values)
         except ValidationError as exc:
@@ -112,40 +125,46 @@ class ConnectorSpec(Generic[S]):
             raise ConnectorConfigError(f"invalid {self.name} configuration: " + "; ".join(problems)) from None
 
     def missing(self, env: Mapping[str, str] | None = None) -> list[str]:
-        """The required variables that are not set (empty once configured)."""
+        """The required variables that are not set."""
         try:
-            self.settings(**_fields_from(env or {}, self.env_prefix, self.settings))
+            self.settings(**_fields_from(env or {}, self.settings))
         except ValidationError as exc:
             return self._variables(exc, missing=True)
         return []
 
-    def configured(self, env: Mapping[str, str] | None = None) -> bool:
-        """Whether every required variable is set (an invalid value raises)."""
+    def is_configured(self, env: Mapping[str, str] | None = None) -> bool:
+        """Whether the environment (or ``env``) configures the connector; a bad value raises."""
         try:
-            self.load_settings(env)
+            return self.configured(self.load_settings(env))
         except NotConfiguredError:
             return False
-        return True
+
+    def ready_settings(self, settings: S | None = None) -> S:
+        """``settings`` (default: the environment's), checked to configure the connector."""
+        loaded = self.load_settings() if settings is None else settings
+        if not self.configured(loaded):
+            raise NotConfiguredError(f"{self.name} is not configured (its variables: connectors/README.md)")
+        return loaded
 
     def build_source(self, settings: S | None = None) -> Source:
         """The connector's source (settings default to the environment's)."""
-        return self._require("source", self.source)(settings or self.load_settings())
+        return self._require("source", self.source)(self.ready_settings(settings))
 
     def build_notifier(self, settings: S | None = None) -> Notifier:
         """The connector's notifier (settings default to the environment's)."""
-        return self._require("notifier", self.notifier)(settings or self.load_settings())
+        return self._require("notifier", self.notifier)(self.ready_settings(settings))
 
     def build_writeback(self, settings: S | None = None) -> WriteBack:
         """The connector's write-back (settings default to the environment's)."""
-        return self._require("writeback", self.writeback)(settings or self.load_settings())
+        return self._require("writeback", self.writeback)(self.ready_settings(settings))
 
     def routes(self, settings: S | None = None) -> Sequence[WebhookRoute]:
         """The inbound webhook routes this configuration serves."""
-        return self._require("webhooks", self.webhooks)(settings or self.load_settings())
+        return self._require("webhooks", self.webhooks)(self.ready_settings(settings))
 
     def build_card(self, settings: S | None = None) -> CardRenderer:
         """The connector's card renderer (settings default to the environment's)."""
-        return self._require("card", self.card)(settings or self.load_settings())
+        return self._require("card", self.card)(self.ready_settings(settings))
 
     def _require(self, capability: str, builder: Callable[[S], Any] | None) -> Callable[[S], Any]:
         if builder is None:
@@ -155,34 +174,51 @@ class ConnectorSpec(Generic[S]):
 
     def _got(self, loc: tuple[int | str, ...], value: object) -> str:
         """`` (got 'x')``, except for a secret's value, which is never shown."""
-        field_info = self.settings.model_fields.get(str(loc[0])) if loc else None
+        variables = _variables_of(self.settings)
+        field_name = next((name for name, variable in variables.items() if loc and variable == loc[0]), None)
+        field_info = self.settings.model_fields.get(field_name or (str(loc[0]) if loc else ""))
         annotation = repr(field_info.annotation) if field_info else ""
         return "" if "SecretStr" in annotation else f" (got {value!r})"
 
     def _variable(self, loc: tuple[int | str, ...]) -> str:
-        return f"{self.env_prefix}{str(loc[0]).upper()}" if loc else self.env_prefix.rstrip("_")
+        if not loc:
+            return self.env_prefix.rstrip("_")
+        return _variables_of(self.settings).get(str(loc[0]), str(loc[0]))
 
     def _variables(self, exc: ValidationError, *, missing: bool) -> list[str]:
         return [self._variable(e["loc"]) for e in exc.errors() if (e["type"] == "missing") == missing]
 
 
-def _fields_from(env: Mapping[str, str], prefix: str, settings: type[BaseSettings]) -> dict[str, Any]:
-    """``{"NUDGE_STRIPE_API_KEY": "sk"}`` -> ``{"api_key": "sk"}`` for the class's own fields."""
+def _variables_of(settings: type[BaseSettings]) -> dict[str, str]:
+    """Each field's environment variable: its string ``validation_alias`` (``NUDGE_SMTP_URL``)
+    or ``<env_prefix><FIELD>``; alias keys map to themselves, as pydantic reports them."""
+    prefix = str(settings.model_config.get("env_prefix", ""))
+    variables = {}
+    for name, info in settings.model_fields.items():
+        alias = info.validation_alias
+        variables[name] = alias if isinstance(alias, str) else f"{prefix}{name.upper()}"
+        if isinstance(alias, str):
+            variables[alias] = alias
+    return variables
+
+
+def _fields_from(env: Mapping[str, str], settings: type[BaseSettings]) -> dict[str, Any]:
+    """``{"NUDGE_STRIPE_API_KEY": "sk"}`` -> ``{"api_key": "sk"}`` for the class's own fields
+    (keyed by the alias where a field has one, which pydantic always accepts)."""
+    variables = _variables_of(settings)
     fields: dict[str, Any] = {}
-    for variable, value in env.items():
-        name = variable.removeprefix(prefix).lower()
-        if variable.startswith(prefix) and name in settings.model_fields:
-            fields[name] = value
+    for name, info in settings.model_fields.items():
+        if variables[name] in env:
+            alias = info.validation_alias
+            fields[alias if isinstance(alias, str) else name] = env[variables[name]]
     return fields
 
 
 def secret_values(settings: BaseSettings) -> dict[str, SecretStr]:
     """A connector's loaded secrets by variable name (to mask in logs, to vet in production)."""
-    prefix = str(settings.model_config.get("env_prefix", ""))
+    variables = _variables_of(type(settings))
     return {
-        f"{prefix}{name.upper()}": value
-        for name, value in settings.__dict__.items()
-        if isinstance(value, SecretStr)
+        variables[name]: value for name, value in settings.__dict__.items() if isinstance(value, SecretStr)
     }
 
 
@@ -223,7 +259,7 @@ def configured(capability: str | None = None) -> dict[str, ConnectorSpec[Any]]:
     return {
         name: spec
         for name, spec in available().items()
-        if (capability is None or capability in spec.capabilities) and spec.configured()
+        if (capability is None or capability in spec.capabilities) and spec.is_configured()
     }
 
 

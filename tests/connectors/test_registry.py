@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.core.protocols import Notifier, Source, WriteBack
 from connectors.core.registry import (
@@ -26,6 +26,7 @@ from connectors.core.registry import (
     get,
     load_spec,
     notifiers,
+    secret_values,
 )
 from connectors.core.webhooks import WebhookRoute
 
@@ -63,9 +64,8 @@ def test_settings_read_nudge_env_and_keep_secrets_secret(name):
 @pytest.mark.parametrize("name", sorted(DECLARED))
 def test_docs_show_every_required_variable_and_a_use(name):
     spec = load_spec(entry(name))
-    required = spec.missing()
-    assert required, "a connector with nothing required would always be configured"
-    for variable in required:
+    assert not spec.is_configured(), "an empty environment configures no connector"
+    for variable in spec.missing():
         assert variable in spec.example
         assert variable in CONNECTORS_README
     assert f'get("{name}")' in spec.example
@@ -79,7 +79,7 @@ def test_every_declared_capability_builds_against_the_emulator(name):
     assert spec.emulator is not None, "every connector ships an emulator for the demo and tests"
     assert list((ROOT / "tests" / "connectors" / name).glob("test_*.py"))
     with spec.emulator.serve(spec.emulator.create()) as env:
-        assert spec.missing(env) == []
+        assert spec.is_configured(env)
         settings = spec.load_settings(env)
         built = {capability: _build(spec, capability, settings) for capability in spec.capabilities}
         secrets = [value.get_secret_value() for value in _secrets(settings)]
@@ -172,3 +172,33 @@ def test_an_invalid_secret_is_reported_without_its_value():
         str(error.value)
         == "invalid stripe configuration: NUDGE_STRIPE_API_KEY: Input should be a valid string"
     )
+
+
+class RelaySettings(BaseSettings):
+    """A channel whose variables are all optional and partly named by the contract."""
+
+    model_config = SettingsConfigDict(env_prefix="NUDGE_RELAY_", extra="ignore")
+
+    url: SecretStr | None = Field(default=None, validation_alias="NUDGE_RELAY_ADDRESS")
+    sender: str | None = None
+
+
+RELAY = ConnectorSpec(
+    name="relay",
+    settings=RelaySettings,
+    example="export NUDGE_RELAY_ADDRESS=... NUDGE_RELAY_SENDER=...",
+    configured=lambda settings: settings.url is not None and settings.sender is not None,
+)
+
+
+def test_a_connector_with_optional_variables_says_when_it_is_configured(monkeypatch):
+    assert not RELAY.is_configured()
+    with pytest.raises(
+        NotConfiguredError, match=r"^relay is not configured \(its variables: connectors/README.md\)$"
+    ):
+        RELAY.ready_settings()
+    env = {"NUDGE_RELAY_ADDRESS": "smtp://relay.example", "NUDGE_RELAY_SENDER": "nudge@example.com"}
+    assert RELAY.is_configured(env)
+    monkeypatch.setenv("NUDGE_RELAY_ADDRESS", "smtp://relay.example")
+    monkeypatch.setenv("NUDGE_RELAY_SENDER", "nudge@example.com")
+    assert secret_values(RELAY.ready_settings()) == {"NUDGE_RELAY_ADDRESS": SecretStr("smtp://relay.example")}
