@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 from models.asof import EventIndex, day_numbers
 from models.frames import OptionalFrames
 

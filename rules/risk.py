@@ -14,7 +14,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 from rules.expr.tokens import day_number
 from rules.frame import day_numbers
 

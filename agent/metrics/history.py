@@ -29,7 +29,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.auth.service import Principal
-from agent.ledger.frame import Ledger
 from agent.ledger.store import load_ledger
 from agent.metrics.book import prepare
 from agent.metrics.derive import METRIC_NAMES
@@ -41,6 +40,7 @@ from agent.metrics.sums import AGING_COLUMNS, AGING_KEYS
 from agent.metrics.tables import MetricSnapshot
 from agent.metrics.trend import OVERALL, ROLLING_MONTHS, TrendPoint, month_ends, snapshot_rows
 from agent.settings import Settings
+from ledger.frame import Ledger
 
 DAILY_PERIOD_DAYS = 30
 SnapshotGroup = tuple[str, str]  # (dimension, group_key)
