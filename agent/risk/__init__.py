@@ -8,6 +8,6 @@
   cash forecast.
 - :mod:`agent.risk.step` (cycle step ``score``) and :mod:`agent.risk.jobs` (weekly
   ``retrain`` job).
-- :mod:`agent.risk.views` (``/api/.../risk``, ``/api/model``) and :mod:`agent.risk.pages`
+- :mod:`agent.risk.views` (``/api/.../risk``, ``/api/model``) and :mod:`agent.web.model_page`
   (``/model``).
 """
