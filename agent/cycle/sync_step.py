@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 
-from agent.cycle.steps import Step, StepContext
 from agent.db.database import Database
-from agent.scheduler.sync import SyncRunner, record_sync
+from agent.jobs.steps import Step, StepContext
 from agent.settings import Settings
+from agent.sync.runs import SyncRunner, record_sync
+from agent.sync.sources import sync_runners
 
 SourcesLookup = Callable[[Settings, Database], Mapping[str, SyncRunner]]
 
@@ -18,8 +19,6 @@ class SyncFailedError(RuntimeError):
 
 
 def _registered(settings: Settings, database: Database) -> Mapping[str, SyncRunner]:
-    from agent.sync.sources import sync_runners  # connectors load only when a cycle runs
-
     return sync_runners(settings, database)
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from agent.db.database import Database
 from agent.profile.priority import load_priority
-from agent.scheduler.sync import SyncRunner
 from agent.settings import Settings
 from agent.sync.result import SyncResult
+from agent.sync.runs import SyncRunner
 from agent.sync.service import sync_source
 from connectors.core.protocols import Source
 from connectors.core.registry import NotConfiguredError, available, configured

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from agent.db.database import Database
 from agent.profile.tables import Invoice
-from agent.scheduler.sync import record_sync
 from agent.settings import Settings
+from agent.sync.runs import record_sync
 from agent.sync.sources import SourceNotConfiguredError, build_source, configured_sources, sync_runners
 from agent.sync.tables import SyncRun
 from connectors.emulators import run_local_vendors
