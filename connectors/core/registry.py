@@ -12,9 +12,10 @@ vendors only through :func:`available`, :func:`get`, :func:`configured` and
 :func:`notifiers`, so a new integration is one new package and one entry point.
 
 A connector is *configured* when its settings class loads from the environment
-(``NUDGE_<NAME>_*``): a missing required variable means not configured; a present but
-invalid value is an error naming the variable. Plugin modules stay light (builders import
-the vendor's client library when called), so listing connectors is cheap.
+(``NUDGE_<NAME>_*``) and the spec's ``configured(settings)`` holds: a missing required
+variable means not configured; a present but invalid value is an error naming the
+variable. Plugin modules stay light (builders import the vendor's client library when
+called), so listing connectors is cheap.
 """
 
 from __future__ import annotations
