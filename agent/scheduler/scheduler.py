@@ -78,11 +78,14 @@ def register_sync_job(scheduler: JobScheduler, source_name: str, run: SyncRunner
 
 
 def build_scheduler(*, database: Database, settings: Settings) -> JobScheduler:
-    """The scheduler ``nudge serve`` runs: the cycle, the weekly retrain, a sync job per configured source."""
+    """The scheduler ``nudge serve`` runs: the cycle, delivery, the weekly retrain, a sync job per
+    configured source."""
+    from agent.delivery.jobs import register_deliver_job  # imports the scheduler module itself
     from agent.risk.jobs import register_retrain_job  # imports the scheduler module itself
 
     scheduler = create_scheduler(database=database, settings=settings)
     register_cycle_job(scheduler)
+    register_deliver_job(scheduler)
     register_retrain_job(scheduler)
     for source_name, run in configured_sources(settings=settings, database=database).items():
         register_sync_job(scheduler, source_name, run)
