@@ -14,6 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from agent.alerts.views import router as alerts_api
 from agent.auth.deps import LoginRequiredError
 from agent.db.database import Database
+from agent.delivery.pages import router as deliveries_page
+from agent.delivery.views import router as deliveries_api
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
 from agent.profile.views import router as profile_api
@@ -82,6 +84,8 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(risk_api)
     app.include_router(model_page)
     app.include_router(review_pages)
+    app.include_router(deliveries_api)
+    app.include_router(deliveries_page)
     app.state.sync_trigger = sync_trigger(settings=settings, database=database)
     mount_webhooks(app, settings=settings, trigger=app.state.sync_trigger)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
