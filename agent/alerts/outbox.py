@@ -67,11 +67,14 @@ def enqueue(
     by_key = {key_of(row): row for row in rows}
     people = reachable_people(session=session)
     messages = [
-        _message(n, by_key, _destination(n, by_key, people, served, digest_hour, config)) for n in notifications
+        _message(n, by_key, _destination(n, by_key, people, served, digest_hour, config))
+        for n in notifications
     ]
     known = set(
         session.scalars(
-            select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_([m.dedup_key for m in messages]))
+            select(OutboxMessage.dedup_key).where(
+                OutboxMessage.dedup_key.in_([m.dedup_key for m in messages])
+            )
         )
     )
     fresh = [(n, m) for n, m in zip(notifications, messages, strict=True) if m.dedup_key not in known]
@@ -83,7 +86,9 @@ def enqueue(
 
 def reachable_people(*, session: Session) -> dict[str, Reachable]:
     """Active people by e-mail address, with what delivery needs to reach them."""
-    query = select(Person.email, Person.name, Person.time_zone, Person.slack_id).where(Person.active.is_(True))
+    query = select(Person.email, Person.name, Person.time_zone, Person.slack_id).where(
+        Person.active.is_(True)
+    )
     return {
         email: Reachable(email=email, name=name, timezone=zone or "UTC", slack_id=slack_id)
         for email, name, zone, slack_id in session.execute(query)
@@ -111,7 +116,9 @@ def _destination(
     )
 
 
-def _message(notification: Notification, alerts: dict[AlertKey, AlertRow], where: Destination) -> OutboxMessage:
+def _message(
+    notification: Notification, alerts: dict[AlertKey, AlertRow], where: Destination
+) -> OutboxMessage:
     recipient = notification.recipient
     members = [alerts[key] for key in notification.alert_keys if key in alerts]
     payload: dict[str, Any] = {

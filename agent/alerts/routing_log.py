@@ -66,7 +66,11 @@ def _group_sent(session: Session, notification: Notification) -> None:
     row = session.scalar(select(RoutingGroupSend).where(RoutingGroupSend.group_hash == digest))
     keys = [list(key) for key in notification.alert_keys]
     if row is None:
-        session.add(RoutingGroupSend(group_hash=digest, group_key=group, sent_at=notification.send_at, alert_keys=keys))
+        session.add(
+            RoutingGroupSend(
+                group_hash=digest, group_key=group, sent_at=notification.send_at, alert_keys=keys
+            )
+        )
     elif row.sent_at <= notification.send_at:
         row.sent_at, row.alert_keys = notification.send_at, keys
     session.flush()
@@ -80,7 +84,9 @@ def _escalated(session: Session, notification: Notification) -> None:
             RoutingEscalation.alert_identity == identity, RoutingEscalation.recipient == address
         )
         if session.scalar(known) is None:
-            session.add(RoutingEscalation(alert_identity=identity, recipient=address, at=notification.send_at))
+            session.add(
+                RoutingEscalation(alert_identity=identity, recipient=address, at=notification.send_at)
+            )
     session.flush()
 
 
@@ -98,7 +104,9 @@ def _count_direct(session: Session, person: str, day: Any) -> None:
 def _prune(session: Session, before: datetime) -> None:
     session.execute(delete(RoutingGroupSend).where(RoutingGroupSend.sent_at < before))
     session.execute(delete(RoutingEscalation).where(RoutingEscalation.at < before))
-    session.execute(delete(RoutingDailySends).where(RoutingDailySends.day < before.date() - timedelta(days=1)))
+    session.execute(
+        delete(RoutingDailySends).where(RoutingDailySends.day < before.date() - timedelta(days=1))
+    )
 
 
 def group_to_json(group: GroupKey) -> list[Any]:

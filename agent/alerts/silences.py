@@ -94,13 +94,18 @@ def expiry_reminders(
         session.scalars(select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(keys.values())))
     )
     people = reachable_people(session=session)
-    reminders = [_reminder(row, keys[row.id], now, channel_for("person", people.get(row.creator), served), served)
-                 for row in rows if keys[row.id] not in known]
+    reminders = [
+        _reminder(row, keys[row.id], now, channel_for("person", people.get(row.creator), served), served)
+        for row in rows
+        if keys[row.id] not in known
+    ]
     session.add_all(reminders)
     return reminders
 
 
-def _reminder(row: SilenceRow, key: str, now: datetime, channel: str, served: Collection[str]) -> OutboxMessage:
+def _reminder(
+    row: SilenceRow, key: str, now: datetime, channel: str, served: Collection[str]
+) -> OutboxMessage:
     unreachable = why_unreachable("person", row.creator, channel, served)
     return OutboxMessage(
         dedup_key=key,

@@ -3,8 +3,8 @@
 from agent.alerts import tables as alerts_tables
 from agent.audit import tables as audit_tables
 from agent.auth import tables as auth_tables
-from agent.delivery import tables as delivery_tables
 from agent.db.base import Base
+from agent.delivery import tables as delivery_tables
 from agent.imports import tables as imports_tables
 from agent.metrics import tables as metrics_tables
 from agent.profile import tables as profile_tables

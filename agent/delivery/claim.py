@@ -106,10 +106,14 @@ def claim_messages(
     limit: int,
 ) -> list[Delivery]:
     """Lease up to ``limit`` due messages to ``worker``; ``gone`` says which claimers are dead."""
-    claimers = set(
+    claimers: set[str] = set(
         session.scalars(
             select(Delivery.claimed_by)
-            .where(Delivery.state.in_(OPEN_STATES), Delivery.claimed_by.is_not(None), Delivery.claimed_by != worker)
+            .where(
+                Delivery.state.in_(OPEN_STATES),
+                Delivery.claimed_by.is_not(None),
+                Delivery.claimed_by != worker,
+            )
             .distinct()
         )
     )

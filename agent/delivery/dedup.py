@@ -10,4 +10,6 @@ from agent.delivery.tables import Delivery
 
 def already_sent(*, session: Session, key: str) -> bool:
     """Whether a message with ``key`` went out (another worker may have finished it)."""
-    return session.scalar(select(Delivery.id).where(Delivery.key == key, Delivery.state == "sent")) is not None
+    return (
+        session.scalar(select(Delivery.id).where(Delivery.key == key, Delivery.state == "sent")) is not None
+    )

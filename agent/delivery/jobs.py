@@ -16,7 +16,9 @@ DELIVER_JOB = "deliver"
 
 def run_deliver_job(*, database: Database, settings: Settings) -> JobOutcome[DeliveryReport]:
     """One drain through the job wrapper (recorded in ``job_runs``)."""
-    return run_job(database=database, name=DELIVER_JOB, work=lambda: deliver_due(database=database, settings=settings))
+    return run_job(
+        database=database, name=DELIVER_JOB, work=lambda: deliver_due(database=database, settings=settings)
+    )
 
 
 def register_deliver_job(scheduler: JobScheduler) -> None:

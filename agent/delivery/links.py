@@ -25,7 +25,9 @@ def open_in_nudge(base_url: str) -> LinkProvider:
     """A provider offering one link per alert: its account's page in Nudge."""
 
     def links(alert: AlertRow, _recipient: Recipient) -> tuple[ActionLink, ...]:
-        return (ActionLink(action="open", label="Open in Nudge", url=account_url(base_url, alert.account_id)),)
+        return (
+            ActionLink(action="open", label="Open in Nudge", url=account_url(base_url, alert.account_id)),
+        )
 
     return links
 

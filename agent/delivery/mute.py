@@ -57,7 +57,9 @@ class Muting:
         if person is None:
             return None
         settings = self.config.person(person)
-        allowed = next_allowed(self.now, settings.timezone, settings.quiet_hours or self.config.defaults.quiet_hours)
+        allowed = next_allowed(
+            self.now, settings.timezone, settings.quiet_hours or self.config.defaults.quiet_hours
+        )
         return allowed if allowed > self.now else None
 
 

@@ -53,7 +53,9 @@ class Pipeline:
         except DeliveryError as error:
             with self.database.transaction() as session:
                 delivery, rows = _load(session, delivery_id)
-                return record.failed_attempt(delivery, rows, error, now=self.now, max_attempts=self.max_attempts)
+                return record.failed_attempt(
+                    delivery, rows, error, now=self.now, max_attempts=self.max_attempts
+                )
         with self.database.transaction() as session:
             delivery, rows = _load(session, delivery_id)
             record.sent(delivery, rows, vendor_ref, now=self.now)
@@ -67,7 +69,9 @@ class Pipeline:
             return "sent_before"
         notifier = self.notifiers.get(delivery.channel)
         if notifier is None:
-            record.undeliverable(delivery, rows, f"no notifier is configured for the {delivery.channel} channel")
+            record.undeliverable(
+                delivery, rows, f"no notifier is configured for the {delivery.channel} channel"
+            )
             return "undeliverable"
         if delivery.state == "sending":
             message = self.composer(session).compose(delivery, _live(rows), delivery.alert_ids)
@@ -78,7 +82,9 @@ class Pipeline:
         self, session: Session, delivery: Delivery, rows: Sequence[OutboxMessage], notifier: Notifier
     ) -> Ready | str:
         ids = {row.id: row_alert_ids(row) for row in rows}
-        alerts = session.scalars(select(AlertRow).where(AlertRow.id.in_({i for v in ids.values() for i in v})))
+        alerts = session.scalars(
+            select(AlertRow).where(AlertRow.id.in_({i for v in ids.values() for i in v}))
+        )
         person = delivery.recipient if rows and recipient_kind(rows[0]) == "person" else None
         decision = self.muting.decide(list(alerts), person=person)
         if decision.wait_until is not None:
@@ -97,7 +103,9 @@ class Pipeline:
             return record.failed_attempt(delivery, rows, error, now=self.now, max_attempts=self.max_attempts)
         return self._sending(delivery, message, rendered, notifier)
 
-    def _sending(self, delivery: Delivery, message: OutgoingMessage, rendered: Rendered, notifier: Notifier) -> Ready:
+    def _sending(
+        self, delivery: Delivery, message: OutgoingMessage, rendered: Rendered, notifier: Notifier
+    ) -> Ready:
         record.sending(delivery, rendered, now=self.now)
         return message, rendered, notifier
 
@@ -116,4 +124,6 @@ def _live(rows: Sequence[OutboxMessage]) -> list[OutboxMessage]:
 
 
 def _stored(delivery: Delivery) -> Rendered:
-    return Rendered(text=delivery.text or "", subject=delivery.subject, html=delivery.html, body=delivery.body)
+    return Rendered(
+        text=delivery.text or "", subject=delivery.subject, html=delivery.html, body=delivery.body
+    )

@@ -39,7 +39,12 @@ def sent(delivery: Delivery, rows: Sequence[OutboxMessage], vendor_ref: str, *, 
 
 
 def failed_attempt(
-    delivery: Delivery, rows: Sequence[OutboxMessage], error: DeliveryError, *, now: datetime, max_attempts: int
+    delivery: Delivery,
+    rows: Sequence[OutboxMessage],
+    error: DeliveryError,
+    *,
+    now: datetime,
+    max_attempts: int,
 ) -> str:
     """``retrying`` after a backoff, or ``failed`` when the error is final or attempts ran out."""
     delivery.last_error = str(error)
@@ -64,7 +69,9 @@ def muted(delivery: Delivery, reason: str, silence_ids: set[int]) -> None:
     _release(delivery)
 
 
-def mute_rows(rows: Sequence[OutboxMessage], muted_alerts: dict[int, str], alert_ids: dict[int, list[int]]) -> None:
+def mute_rows(
+    rows: Sequence[OutboxMessage], muted_alerts: dict[int, str], alert_ids: dict[int, list[int]]
+) -> None:
     """Rows whose every alert was muted become ``muted`` with the reason."""
     for row in rows:
         ids = alert_ids[row.id]

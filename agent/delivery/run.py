@@ -61,7 +61,9 @@ class DeliveryReport:
         return {
             "status": "failed" if self.error else self.status,
             "totals": self.totals,
-            "channels": {name: {o: counts[o] for o in OUTCOMES} for name, counts in sorted(self.channels.items())},
+            "channels": {
+                name: {o: counts[o] for o in OUTCOMES} for name, counts in sorted(self.channels.items())
+            },
         }
 
 

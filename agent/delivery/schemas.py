@@ -79,4 +79,6 @@ class DeliveryPageRead(BaseModel):
 
     @classmethod
     def of(cls, page: DeliveryPage, *, limit: int, offset: int) -> DeliveryPageRead:
-        return cls(items=[DeliveryRead.of(i) for i in page.items], total=page.total, limit=limit, offset=offset)
+        return cls(
+            items=[DeliveryRead.of(i) for i in page.items], total=page.total, limit=limit, offset=offset
+        )

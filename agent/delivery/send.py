@@ -22,7 +22,9 @@ def render(notifier: Notifier, message: OutgoingMessage) -> Rendered:
         raise
     except Exception as exc:  # a notifier bug must not stop other recipients; it is recorded
         log.exception("notifier %s could not render message %s", notifier.name, message.key)
-        raise DeliveryError(f"{notifier.name} could not render: {type(exc).__name__}: {exc}", retryable=False) from exc
+        raise DeliveryError(
+            f"{notifier.name} could not render: {type(exc).__name__}: {exc}", retryable=False
+        ) from exc
 
 
 def send(notifier: Notifier, message: OutgoingMessage, rendered: Rendered) -> str:

@@ -47,7 +47,11 @@ def list_deliveries(
     query = select(Delivery)
     if principal.role not in ALL_DELIVERIES_ROLES:
         query = query.where(Delivery.recipient == principal.email)
-    for column, value in ((Delivery.channel, channel), (Delivery.state, state), (Delivery.recipient, recipient)):
+    for column, value in (
+        (Delivery.channel, channel),
+        (Delivery.state, state),
+        (Delivery.recipient, recipient),
+    ):
         if value:
             query = query.where(column == value)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -78,7 +78,7 @@ def get(name: str) -> ConnectorSpec:
 def notifiers(overrides: Mapping[str, Notifier] | None = None) -> dict[str, Notifier]:
     """The notifier serving each channel: every configured connector's, then ``overrides``."""
     served: dict[str, Notifier] = {}
-    for name, spec in sorted(available().items()):
+    for _, spec in sorted(available().items()):
         notifier = spec.notifier()
         if notifier is not None:
             served.update(dict.fromkeys(notifier.channels, notifier))

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 import rules
-
 from agent.cli.main import main
 from tests.rules.factories import small_book_csv
 

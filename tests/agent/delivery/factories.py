@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from agent.alerts.evaluate import evaluate_alerts
 from agent.alerts.tables import OutboxMessage
 from agent.db.database import Database
+from agent.db.types import utcnow
 from agent.delivery.run import DeliveryReport, deliver_due
 from agent.delivery.tables import Delivery
+from agent.profile.tables import Person
 from agent.settings import Settings
 from tests.agent.alerts.factories import CYCLE_START, load_book, run_cycle
 
@@ -26,6 +29,23 @@ def due_notifications(session: Session, settings: Settings) -> list[OutboxMessag
     run_cycle(session, settings)
     run_cycle(session, settings, after=timedelta(hours=1))
     return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def midday_zone(now: datetime) -> str:
+    """A fixed-offset zone where it is about noon at ``now`` (no quiet hours for a while)."""
+    offset = 12 - now.hour
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
+
+
+def due_by_the_wall_clock(session: Session, settings: Settings) -> None:
+    """The demo book evaluated three days ago, its team where it is midday now: for commands
+    that deliver at the real time."""
+    load_book(session)
+    session.execute(update(Person).values(time_zone=midday_zone(utcnow())))
+    start = utcnow() - timedelta(days=3)
+    for at in (start, start + timedelta(hours=1)):
+        evaluate_alerts(session=session, settings=settings, now=at)
+        session.commit()
 
 
 def deliver(database: Database, settings: Settings, at: datetime = ALL_DUE) -> DeliveryReport:

@@ -3,7 +3,7 @@
 It is a real plugin (``nudge.connectors`` entry point, settings from ``NUDGE_RECORDER_*``)
 so the cycle, ``nudge deliver`` and ``nudge serve`` find it like any vendor. It can be
 told to be slow (a kill lands mid-batch) and to fail, retryably or not, like a vendor.
-Like a vendor with idempotency keys, it keeps every call but delivers a key only once.
+It records every message it accepts (a key sent twice shows twice) and every attempt.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ class RecorderSettings(BaseSettings):
 
     file: Path | None = None
     channels: list[str] = ["email"]
-    # "retryable" or "fatal": how sends fail; fail_times: how many times per message (0: always).
+    # "retryable" or "fatal": how sends fail; fail_times: how many times per message (0: always);
+    # fail_for: only messages to these recipients fail (empty: every message).
     fail: str | None = None
     fail_times: int = 0
+    fail_for: list[str] = []
     retry_after: float | None = None
     delay_seconds: float = 0.0
 
@@ -45,7 +47,7 @@ class RecordingNotifier:
         self.channels = tuple(settings.channels)
 
     def render(self, message: OutgoingMessage) -> Rendered:
-        lines = [f"{section.name}: {alert.message}" for section in message.sections for alert in section.alerts]
+        lines = [f"{section.name}: {line.message}" for section in message.sections for line in section.alerts]
         count = sum(len(section.alerts) for section in message.sections)
         subject = f"{count} alert(s) on {len(message.sections)} account(s)"
         html = "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
@@ -54,7 +56,7 @@ class RecordingNotifier:
     def send(self, message: OutgoingMessage, rendered: Rendered) -> str:
         time.sleep(self.settings.delay_seconds)
         attempt = self._attempt(message.key)
-        if self.settings.fail and (self.settings.fail_times == 0 or attempt <= self.settings.fail_times):
+        if self._fails(message, attempt):
             retryable = self.settings.fail == "retryable"
             raise DeliveryError(
                 f"recorder refused attempt {attempt}: 451 try again later"
@@ -65,6 +67,13 @@ class RecordingNotifier:
             )
         _append(self.file, _record(message, rendered))
         return "rec-" + hashlib.sha256(message.key.encode()).hexdigest()[:12]
+
+    def _fails(self, message: OutgoingMessage, attempt: int) -> bool:
+        settings = self.settings
+        targeted = not settings.fail_for or message.recipient.address in settings.fail_for
+        return (
+            bool(settings.fail) and targeted and (settings.fail_times == 0 or attempt <= settings.fail_times)
+        )
 
     def _attempt(self, key: str) -> int:
         attempts = self.file.with_suffix(".attempts")

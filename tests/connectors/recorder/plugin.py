@@ -3,9 +3,16 @@
 from connectors.core.registry import ConnectorSpec
 from tests.connectors.recorder.notifier import RecorderSettings, build
 
+EXAMPLE = """\
+export NUDGE_RECORDER_FILE=sent.jsonl      # every accepted message, one JSON line each
+
+from connectors.core.registry import get
+notifier = get("recorder").notifier()
+"""
+
 CONNECTOR = ConnectorSpec(
     name="recorder",
     settings=RecorderSettings,
     build_notifier=build,
-    example='export NUDGE_RECORDER_FILE=sent.jsonl\nfrom connectors.core.registry import get\nget("recorder").notifier()\n',
+    example=EXAMPLE,
 )

@@ -113,7 +113,9 @@ def upgrade() -> None:
 def _backfill_routing_log() -> None:
     """Routing's last send per group and its escalations, from the outbox rows of the last 30 days."""
     bind = op.get_bind()
-    outbox = sa.table("outbox", sa.column("payload", sa.JSON), sa.column("created_at", agent.db.types.UTCDateTime))
+    outbox = sa.table(
+        "outbox", sa.column("payload", sa.JSON), sa.column("created_at", agent.db.types.UTCDateTime)
+    )
     since = datetime.now(UTC) - timedelta(days=30)
     last: dict[str, tuple[datetime, list[object], list[object]]] = {}
     escalated: dict[tuple[str, str], datetime] = {}
@@ -145,7 +147,10 @@ def _backfill_routing_log() -> None:
     if last:
         op.bulk_insert(
             sends,
-            [{"group_hash": h, "group_key": g, "sent_at": t, "alert_keys": k} for h, (t, g, k) in last.items()],
+            [
+                {"group_hash": h, "group_key": g, "sent_at": t, "alert_keys": k}
+                for h, (t, g, k) in last.items()
+            ],
         )
     if escalated:
         op.bulk_insert(
