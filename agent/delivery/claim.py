@@ -36,9 +36,9 @@ def batch_due_rows(*, session: Session, now: datetime) -> list[Delivery]:
         .order_by(OutboxMessage.channel, OutboxMessage.receiver, OutboxMessage.id)
         .with_for_update(skip_locked=True)
     ).all()
-    made = [_message(list(rows), now, "queued") for _, rows in groupby(due, key=_destination)]
+    made = [_message(session, list(rows), now, "queued") for _, rows in groupby(due, key=_destination)]
     made += [
-        _message(list(rows), now, "undeliverable")
+        _message(session, list(rows), now, "undeliverable")
         for _, rows in groupby(stuck, key=lambda r: (*_destination(r), r.last_error))
     ]
     session.flush()
@@ -49,8 +49,7 @@ def _destination(row: OutboxMessage) -> tuple[str, str]:
     return (row.channel, row.receiver)
 
 
-def _message(rows: list[OutboxMessage], now: datetime, state: str) -> Delivery:
-    session = _session_of(rows[0])
+def _message(session: Session, rows: list[OutboxMessage], now: datetime, state: str) -> Delivery:
     basis = "\n".join([rows[0].channel, rows[0].receiver, *sorted(row.dedup_key for row in rows)])
     delivery = Delivery(
         key=hashlib.sha256(basis.encode()).hexdigest(),
@@ -70,12 +69,6 @@ def _message(rows: list[OutboxMessage], now: datetime, state: str) -> Delivery:
         if state == "queued":
             row.status = "batched"
     return delivery
-
-
-def _session_of(row: OutboxMessage) -> Session:
-    session = Session.object_session(row)
-    assert session is not None, "outbox rows are batched inside a session"
-    return session
 
 
 def message_kind(rows: list[OutboxMessage]) -> str:

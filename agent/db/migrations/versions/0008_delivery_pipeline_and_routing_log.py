@@ -107,6 +107,8 @@ def upgrade() -> None:
         )
 
     # ### end Alembic commands ###
+    # "digest" was a pseudo-channel; a digest now travels by e-mail at the person's morning hour.
+    op.execute(sa.text("UPDATE outbox SET channel = 'email' WHERE channel = 'digest'"))
     _backfill_routing_log()
 
 
