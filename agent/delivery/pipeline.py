@@ -106,6 +106,7 @@ class Pipeline:
     def _sending(
         self, delivery: Delivery, message: OutgoingMessage, rendered: Rendered, notifier: Notifier
     ) -> Ready:
+        delivery.recipient_name = message.recipient.name
         record.sending(delivery, rendered, now=self.now)
         return message, rendered, notifier
 

@@ -29,6 +29,7 @@ class DeliveryRead(BaseModel):
     key: str
     channel: str
     recipient: str
+    recipient_name: str | None
     kind: str
     state: str
     attempts: int
@@ -52,6 +53,7 @@ class DeliveryRead(BaseModel):
             key=d.key,
             channel=d.channel,
             recipient=d.recipient,
+            recipient_name=d.recipient_name,
             kind=d.kind,
             state=d.state,
             attempts=d.attempts,

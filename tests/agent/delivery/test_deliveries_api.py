@@ -39,7 +39,7 @@ def test_ops_see_every_message_and_a_csm_only_theirs(
     assert {item["recipient"] for item in own["items"]} == {csm.email}
     [mine] = [item for item in own["items"] if item["state"] == "sent"]
     assert mine["vendor_ref"].startswith("rec-")
-    assert mine["channel"] == "email"
+    assert (mine["channel"], mine["recipient_name"]) == ("email", csm.name)
     assert mine["alerts"]
     assert mine["subject"].endswith("account(s)")
 

@@ -6,6 +6,7 @@ import threading
 from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -218,3 +219,20 @@ def test_concurrent_workers_never_send_the_same_message(
     assert sum(r.totals["sent"] for r in reports) == len(keys)
     if database.backend == "sqlite":  # one worker at a time: the other found the lock taken or nothing due
         assert {r.status for r in reports} <= {"ok", "skipped_locked"}
+
+
+def test_quiet_hours_are_checked_again_at_send_time(
+    session: Session, database: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    recorder = install_recorder(monkeypatch, tmp_path)
+    due_notifications(session, settings)
+    night_in_europe = ALL_DUE + timedelta(hours=8)  # 01:00 UTC
+    report = deliver(database, settings, at=night_in_europe)
+    assert report.totals["deferred"] > 0
+    zones = dict(session.execute(select(Person.email, Person.time_zone)).tuples().all())
+    waiting = [d for d in deliveries(session) if d.state == "queued"]
+    assert len(waiting) == report.totals["deferred"]
+    for delivery in waiting:
+        local = delivery.next_attempt_at.astimezone(ZoneInfo(zones[delivery.recipient]))
+        assert (local.hour, local.minute) == (8, 0)  # the end of the routing's quiet hours
+    assert {m["recipient"] for m in recorder.records()}.isdisjoint(d.recipient for d in waiting)
