@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agent.cycle.steps import Step, StepContext
 from agent.delivery.run import deliver_due
+from agent.jobs.steps import Step, StepContext
 from agent.settings import Settings
 
 

@@ -17,7 +17,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from agent.db.database import Database
-from agent.scheduler.locks import job_lock
+from agent.jobs.locks import job_lock
 
 SQLITE_LOCK = "delivery-worker"
 

@@ -10,7 +10,7 @@ from agent.db.database import Database
 from agent.delivery.jobs import DELIVER_JOB
 from agent.scheduler.scheduler import build_scheduler
 from agent.settings import Settings
-from tests.agent.scheduler.factories import job_runs
+from tests.agent.jobs.factories import job_runs
 
 
 def test_serve_delivers_every_interval_through_the_job_wrapper(
