@@ -53,9 +53,7 @@ class Pipeline:
         except DeliveryError as error:
             with self.database.transaction() as session:
                 delivery, rows = _load(session, delivery_id)
-                return record.failed_attempt(
-                    delivery, rows, error, now=self.now, max_attempts=self.max_attempts
-                )
+                return self._failed(delivery, rows, error)
         with self.database.transaction() as session:
             delivery, rows = _load(session, delivery_id)
             record.sent(delivery, rows, vendor_ref, now=self.now)
@@ -73,6 +71,9 @@ class Pipeline:
                 delivery, rows, f"no notifier is configured for the {delivery.channel} channel"
             )
             return "undeliverable"
+        if delivery.state == "sending" and delivery.attempts >= self.max_attempts:
+            why = f"its worker stopped during attempt {delivery.attempts}"
+            return self._failed(delivery, rows, DeliveryError(why, retryable=False))
         if delivery.state == "sending":
             message = self.composer(session).compose(delivery, _live(rows), delivery.alert_ids)
             return self._sending(delivery, message, _stored(delivery), notifier)
@@ -100,8 +101,11 @@ class Pipeline:
             rendered = render(notifier, message)
         except DeliveryError as error:
             delivery.attempts += 1
-            return record.failed_attempt(delivery, rows, error, now=self.now, max_attempts=self.max_attempts)
+            return self._failed(delivery, rows, error)
         return self._sending(delivery, message, rendered, notifier)
+
+    def _failed(self, delivery: Delivery, rows: Sequence[OutboxMessage], error: DeliveryError) -> str:
+        return record.failed_attempt(delivery, rows, error, now=self.now, max_attempts=self.max_attempts)
 
     def _sending(
         self, delivery: Delivery, message: OutgoingMessage, rendered: Rendered, notifier: Notifier

@@ -236,3 +236,20 @@ def test_quiet_hours_are_checked_again_at_send_time(
         local = delivery.next_attempt_at.astimezone(ZoneInfo(zones[delivery.recipient]))
         assert (local.hour, local.minute) == (8, 0)  # the end of the routing's quiet hours
     assert {m["recipient"] for m in recorder.records()}.isdisjoint(d.recipient for d in waiting)
+
+
+def test_a_message_whose_worker_died_on_its_last_attempt_fails_instead_of_looping(
+    session: Session, database: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    recorder = install_recorder(monkeypatch, tmp_path, fail="retryable")
+    due_notifications(session, settings)
+    deliver(database, settings)
+    stuck = deliveries(session)[0]
+    stuck.state, stuck.attempts, stuck.claimed_by = "sending", settings.delivery_max_attempts, "gone:1:dead"
+    stuck.next_attempt_at = ALL_DUE
+    session.commit()
+    report = deliver(database, settings, at=ALL_DUE + timedelta(seconds=1))
+    assert report.totals["failed"] == 1
+    [failed] = [d for d in deliveries(session) if d.id == stuck.id]
+    assert (failed.state, failed.last_error) == ("failed", "its worker stopped during attempt 5")
+    assert recorder.attempts().count(failed.key) == 1  # the failing first attempt only
