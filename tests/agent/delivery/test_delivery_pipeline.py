@@ -14,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.alerts.silences import create_silence
-from agent.alerts.tables import OutboxMessage
+from agent.alerts.tables import Alert, OutboxMessage
 from agent.app import create_app
 from agent.db.database import Database
-from agent.delivery.run import DeliveryReport
+from agent.delivery.run import DeliveryReport, deliver_due
 from agent.profile.tables import Person
 from agent.settings import Settings
+from connectors.core.protocols import ActionLink, Recipient
 from tests.agent.alerts.factories import load_book, person, run_cycle
 from tests.agent.delivery.factories import ALL_DUE, deliver, deliveries, due_notifications, states
 from tests.connectors.recorder.install import install_recorder
@@ -253,3 +254,23 @@ def test_a_message_whose_worker_died_on_its_last_attempt_fails_instead_of_loopin
     [failed] = [d for d in deliveries(session) if d.id == stuck.id]
     assert (failed.state, failed.last_error) == ("failed", "its worker stopped during attempt 5")
     assert recorder.attempts().count(failed.key) == 1  # the failing first attempt only
+
+
+def test_a_channel_plugs_its_own_action_links_into_every_alert_line(
+    session: Session, database: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    recorder = install_recorder(monkeypatch, tmp_path)
+    due_notifications(session, settings)
+
+    def signed(alert: Alert, recipient: Recipient) -> tuple[ActionLink, ...]:
+        url = f"https://nudge.acme.test/a/{alert.id}/acknowledge?for={recipient.address}"
+        return (ActionLink(action="acknowledge", label="Acknowledge", url=url),)
+
+    deliver_due(database=database, settings=settings, links=signed, clock=lambda: ALL_DUE)
+    sent = recorder.records()
+    assert sent
+    for message in sent:
+        assert message["links"] == [
+            f"https://nudge.acme.test/a/{alert_id}/acknowledge?for={message['recipient']}"
+            for alert_id in message["alert_ids"]
+        ]
