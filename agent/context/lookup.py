@@ -10,7 +10,7 @@ not found, exactly as an unknown one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -125,7 +125,7 @@ def _email(text: str) -> str:
 
 def _by_object(session: Session, principal: Principal, lookup: Lookup) -> Found | None:
     kind = OBJECTS[lookup.source or ""][lookup.object or ""]
-    query: Select[tuple[int | None]]
+    query: Select[Any]
     if kind == "account":
         query = select(AccountExternalId.account_id).where(
             AccountExternalId.source == lookup.source, AccountExternalId.external_id == lookup.value
