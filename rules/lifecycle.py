@@ -187,10 +187,9 @@ def apply_action(
     if action in (Action.SNOOZE, Action.PROMISE):
         if until is None or until <= at.date():
             raise TransitionError("a snooze needs an end date after today")
-        snooze_reason = PROMISE_REASON if action == Action.PROMISE else reason
-        new = replace(
-            alert, state=State.SNOOZED, snoozed_until=until, snooze_reason=snooze_reason, updated_at=at
-        )
+        if action == Action.PROMISE:
+            reason = PROMISE_REASON
+        new = replace(alert, state=State.SNOOZED, snoozed_until=until, snooze_reason=reason, updated_at=at)
     elif action == Action.ACKNOWLEDGE:
         new = replace(alert, state=State.ACKNOWLEDGED, snoozed_until=None, updated_at=at)
     elif action == Action.CLOSE:
