@@ -16,12 +16,13 @@ from agent.settings import Settings
 router = APIRouter(prefix="/api/v1", tags=["context"])
 NOT_FOUND = {"description": "No account the caller may see matches the lookup"}
 MALFORMED = {"description": "Not exactly one well-formed lookup"}
+UNPROCESSABLE = 422  # starlette renamed its constant; the number is the contract
 
 
 @router.get(
     "/context",
     response_model=AccountContext,
-    responses={status.HTTP_404_NOT_FOUND: NOT_FOUND, status.HTTP_422_UNPROCESSABLE_ENTITY: MALFORMED},
+    responses={status.HTTP_404_NOT_FOUND: NOT_FOUND, UNPROCESSABLE: MALFORMED},
 )
 def get_context(
     request: Request,
@@ -41,7 +42,7 @@ def get_context(
             source=source, object_name=object_name, object_id=object_id, domain=domain, email=email
         )
     except BadLookupError as exc:
-        return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        return JSONResponse({"detail": str(exc)}, status_code=UNPROCESSABLE)
     settings: Settings = request.app.state.settings
     context = account_context(
         session=session,

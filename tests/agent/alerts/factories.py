@@ -86,6 +86,15 @@ def firing_invoice_alert(session: Session) -> Alert:
     return alert
 
 
+def open_account_alert(session: Session) -> Alert:
+    """An open alert about a whole account (no invoice)."""
+    alert = session.scalar(
+        select(Alert).where(Alert.invoice_id.is_(None), Alert.state != "resolved").order_by(Alert.id)
+    )
+    assert alert is not None, "the demo book should raise account alerts"
+    return alert
+
+
 def owner_of(session: Session, alert: Alert) -> Person:
     """The person who owns the alert's account."""
     owner = session.scalar(
