@@ -27,6 +27,7 @@ from agent.alerts.tables import Alert as AlertRow
 from agent.alerts.tables import AlertEvent as AlertEventRow
 from agent.audit.service import record
 from agent.auth.service import Principal, visible_accounts
+from agent.db.types import plain_amount
 from agent.profile.tables import Account, Dispute, Invoice, PaymentPromise, Person
 from rules import Action, TransitionError, already_done, apply_action
 from rules import allowed_actions as lifecycle_actions
@@ -369,15 +370,15 @@ def _invoice_for(session: Session, row: AlertRow, action: Action) -> Invoice:
 def _check_promise(invoice: Invoice, promised_date: date, amount: Decimal | None, today: date) -> None:
     if promised_date <= today:
         raise ActionRefusedError(f"a promise to pay needs a date after today ({today}), not {promised_date}")
-    still_open = invoice.amount_open
+    still_open = plain_amount(invoice.amount_open)
     if still_open <= 0:
         raise ActionRefusedError(f"invoice {invoice.number} has nothing left to pay")
     if amount is None:
         return
     if amount <= 0:
-        raise ActionRefusedError(f"a promised amount must be more than zero, not {amount}")
+        raise ActionRefusedError(f"a promised amount must be more than zero, not {plain_amount(amount)}")
     if amount > still_open:
         raise ActionRefusedError(
-            f"the promised amount {amount} is more than the {still_open} {invoice.currency} "
+            f"the promised amount {plain_amount(amount)} is more than the {still_open} {invoice.currency} "
             f"still open on invoice {invoice.number}"
         )

@@ -151,7 +151,7 @@ def _by_domain(session: Session, principal: Principal, domain: str) -> Found | N
         .join(Account, Account.id == AccountDomain.account_id)
         .where(AccountDomain.domain.in_(candidates), visible_accounts(principal))
     ).tuples()
-    found = dict(rows)
+    found = dict(rows.all())
     closest = next((candidate for candidate in candidates if candidate in found), None)
     return None if closest is None else Found(found[closest], f"domain {closest}")
 

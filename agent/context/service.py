@@ -34,6 +34,7 @@ from agent.context.schemas import (
     RiskRead,
     TermsRead,
 )
+from agent.db.types import plain_amount
 from agent.ledger.store import load_ledger
 from agent.metrics.rates import Rates, UnknownCurrencyError
 from agent.metrics.service import compute_metrics
@@ -113,7 +114,9 @@ def _totals(invoices: Iterable[Invoice]) -> list[Amount]:
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for invoice in invoices:
         sums[invoice.currency] += invoice.amount_open
-    return [Amount(currency=currency, amount=amount) for currency, amount in sorted(sums.items())]
+    return [
+        Amount(currency=currency, amount=plain_amount(amount)) for currency, amount in sorted(sums.items())
+    ]
 
 
 def _overdue(invoice: Invoice, today: date) -> OverdueInvoice:
@@ -121,7 +124,7 @@ def _overdue(invoice: Invoice, today: date) -> OverdueInvoice:
         id=invoice.id,
         number=invoice.number,
         currency=invoice.currency,
-        amount_open=invoice.amount_open,
+        amount_open=plain_amount(invoice.amount_open),
         due_date=invoice.due_date,
         days_past_due=(today - invoice.due_date).days,
         disputed=invoice.disputed,
@@ -228,7 +231,7 @@ def _promises(session: Session, account_id: int) -> list[PromiseCard]:
             invoice_id=promise.invoice_id,
             invoice_number=number,
             promised_date=promise.promised_date,
-            amount=promise.amount,
+            amount=None if promise.amount is None else plain_amount(promise.amount),
             created_at=promise.created_at,
         )
         for promise, number in rows
