@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -108,7 +109,7 @@ def test_acknowledging_records_who_and_through_which_channel(session: Session, b
 
 
 def test_acknowledging_again_changes_nothing_whoever_repeats_it(session: Session, book: Book) -> None:
-    first = {"session": session, "alert_id": book.invoice_alert.id, "now": NOW}
+    first: dict[str, Any] = {"session": session, "alert_id": book.invoice_alert.id, "now": NOW}
     service.acknowledge(**first, principal=book.principal(session), channel="email")
     session.commit()
     ops = make_person(session, "ops@nudge.example", role="ops")
@@ -128,7 +129,11 @@ def test_acknowledging_again_changes_nothing_whoever_repeats_it(session: Session
 
 
 def test_snoozing_until_a_day_or_for_whole_days(session: Session, book: Book) -> None:
-    act = {"session": session, "principal": book.principal(session), "alert_id": book.invoice_alert.id}
+    act: dict[str, Any] = {
+        "session": session,
+        "principal": book.principal(session),
+        "alert_id": book.invoice_alert.id,
+    }
     row = service.snooze(**act, channel="web", now=NOW, until=date(2026, 11, 27))
     assert (row.state, row.snoozed_until) == ("snoozed", datetime(2026, 11, 27, tzinfo=UTC))
     row = service.snooze(**act, channel="slack", now=NOW, duration=timedelta(days=3))
@@ -177,7 +182,7 @@ def test_a_snooze_needs_one_end_after_today(
 
 
 def test_a_promise_is_stored_and_snoozes_the_alert_until_its_date(session: Session, book: Book) -> None:
-    act = {
+    act: dict[str, Any] = {
         "session": session,
         "principal": book.principal(session),
         "alert_id": book.invoice_alert.id,
@@ -261,7 +266,12 @@ def test_a_promise_is_refused_for_a_past_date_or_a_wrong_amount(
 
 
 def test_a_promise_or_a_dispute_needs_an_invoice_with_something_to_pay(session: Session, book: Book) -> None:
-    common = {"session": session, "principal": book.principal(session), "channel": "api", "now": NOW}
+    common: dict[str, Any] = {
+        "session": session,
+        "principal": book.principal(session),
+        "channel": "api",
+        "now": NOW,
+    }
     with pytest.raises(
         ActionRefusedError,
         match=r"^this alert is about the whole account: a promise to pay needs an invoice$",
@@ -279,7 +289,7 @@ def test_a_promise_or_a_dispute_needs_an_invoice_with_something_to_pay(session: 
 
 
 def test_a_dispute_is_opened_once_and_keeps_the_alerts_state(session: Session, book: Book) -> None:
-    act = {
+    act: dict[str, Any] = {
         "session": session,
         "principal": book.principal(session),
         "alert_id": book.invoice_alert.id,
@@ -316,7 +326,11 @@ def test_a_dispute_is_opened_once_and_keeps_the_alerts_state(session: Session, b
 
 
 def test_closing_and_reopening_undo_each_other_once(session: Session, book: Book) -> None:
-    act = {"session": session, "principal": book.principal(session), "alert_id": book.invoice_alert.id}
+    act: dict[str, Any] = {
+        "session": session,
+        "principal": book.principal(session),
+        "alert_id": book.invoice_alert.id,
+    }
     closed = service.close(**act, channel="web", now=NOW, note="handled by phone")
     assert (closed.state, closed.resolution, closed.resolved_at) == ("resolved", "closed", NOW)
     service.close(**act, channel="web", now=NOW + timedelta(seconds=1))
@@ -334,7 +348,12 @@ def test_closing_and_reopening_undo_each_other_once(session: Session, book: Book
 
 
 def test_only_a_persons_close_can_be_reopened(session: Session, book: Book) -> None:
-    act = {"session": session, "principal": book.principal(session), "channel": "api", "now": NOW}
+    act: dict[str, Any] = {
+        "session": session,
+        "principal": book.principal(session),
+        "channel": "api",
+        "now": NOW,
+    }
     service.acknowledge(**act, alert_id=book.account_alert.id)
     with pytest.raises(ActionRefusedError, match=r"^cannot reopen an alert that is acknowledged$"):
         service.reopen(**act, alert_id=book.account_alert.id)
@@ -353,7 +372,12 @@ def test_allowed_actions_follow_the_state_and_the_alerts_subject(session: Sessio
     account_alert = session.get_one(Alert, book.account_alert.id)
     assert service.allowed_actions(invoice_alert) == ("acknowledge", "snooze", "promise", "dispute", "close")
     assert service.allowed_actions(account_alert) == ("acknowledge", "snooze", "close")
-    act = {"session": session, "principal": book.principal(session), "channel": "api", "now": NOW}
+    act: dict[str, Any] = {
+        "session": session,
+        "principal": book.principal(session),
+        "channel": "api",
+        "now": NOW,
+    }
     service.acknowledge(**act, alert_id=invoice_alert.id)
     assert service.allowed_actions(invoice_alert) == ("snooze", "promise", "dispute", "close")
     service.snooze(**act, alert_id=invoice_alert.id, duration=timedelta(days=3))
