@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+DsoSource = Literal["snapshot", "live"]
 
 
 class LookupRead(BaseModel):
@@ -104,7 +107,11 @@ class OverdueInvoice(BaseModel):
 
 
 class DsoRead(BaseModel):
-    """The account's DSO against its sales-weighted terms, as the metrics engine computes it."""
+    """The account's DSO against its sales-weighted terms, as the metrics engine computes it.
+
+    ``source`` is ``snapshot`` (stored by today's cycle) or ``live`` (computed for this call);
+    a null metric is undefined and ``undefined`` says why.
+    """
 
     dso: float | None
     weighted_terms_days: float | None
@@ -112,6 +119,7 @@ class DsoRead(BaseModel):
     period_days: int
     currency: str
     undefined: dict[str, str]
+    source: DsoSource
 
 
 class PromiseCard(BaseModel):

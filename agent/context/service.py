@@ -1,7 +1,8 @@
 """The account context: from one lookup to everything a card shows, in a handful of indexed queries.
 
-Nothing here walks the whole book: every query is bounded by the one account's id, and
-its DSO is the metrics engine run on that account's own ledger (as the account page does).
+Nothing here walks the whole book: every query is bounded by the one account's id. Its
+DSO is today's stored snapshot of the account (every cycle stores each customer's), or
+the metrics engine run on that account's own ledger before today's first cycle.
 Scoping is the lookup's: an account the caller may not see is not found.
 """
 
@@ -11,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, joinedload
@@ -26,6 +28,7 @@ from agent.context.schemas import (
     Amount,
     DisputeCard,
     DsoRead,
+    DsoSource,
     InvoiceRiskRead,
     LookupRead,
     OverdueInvoice,
@@ -36,13 +39,14 @@ from agent.context.schemas import (
 )
 from agent.db.types import plain_amount
 from agent.ledger.store import load_ledger
+from agent.metrics.history import DAILY_PERIOD_DAYS
 from agent.metrics.rates import Rates, UnknownCurrencyError
 from agent.metrics.service import compute_metrics
+from agent.metrics.tables import MetricSnapshot
 from agent.profile.tables import Account, Dispute, Invoice, PaymentPromise
 from agent.risk.tables import RiskScore
 from agent.settings import Settings
 
-DSO_PERIOD_DAYS = 30
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 OpenInvoice = tuple[Invoice, RiskScore | None]
 
@@ -159,34 +163,47 @@ def _risk(invoices: list[OpenInvoice]) -> RiskRead:
 
 
 def _dso(session: Session, settings: Settings, account_id: int, today: date) -> DsoRead:
-    """The account's DSO and sales-weighted terms over the last 30 days, in the reporting currency."""
+    """The account's 30-day DSO and sales-weighted terms in the reporting currency.
+
+    Today's stored snapshot when the cycle already wrote one (one indexed row: every
+    cycle stores each customer's metrics), else the metrics engine on the account's ledger.
+    """
     rates = Rates.from_settings(settings)
+    stored = session.scalar(
+        select(MetricSnapshot).where(
+            MetricSnapshot.as_of == today,
+            MetricSnapshot.period_days == DAILY_PERIOD_DAYS,
+            MetricSnapshot.dimension == "customer",
+            MetricSnapshot.group_key == str(account_id),
+            MetricSnapshot.currency == rates.reporting_currency,
+        )
+    )
+    if stored is not None:
+        return _dso_read(
+            stored.dso, stored.weighted_terms_days, stored.currency, stored.undefined, "snapshot"
+        )
     ledger = load_ledger(session=session, account_ids=[account_id])
     try:
-        metrics = compute_metrics(ledger, today, DSO_PERIOD_DAYS, rates)
+        metrics = compute_metrics(ledger, today, DAILY_PERIOD_DAYS, rates)
     except UnknownCurrencyError as exc:
         reason = str(exc)
-        return DsoRead(
-            dso=None,
-            weighted_terms_days=None,
-            gap_days=None,
-            period_days=DSO_PERIOD_DAYS,
-            currency=rates.reporting_currency,
-            undefined={"dso": reason, "weighted_terms_days": reason},
-        )
-    gap = None
-    if metrics.dso is not None and metrics.weighted_terms_days is not None:
-        gap = round(metrics.dso - metrics.weighted_terms_days, 6)
-    undefined = {k: v for k, v in metrics.undefined.items() if k in ("dso", "weighted_terms_days")}
+        undefined = {"dso": reason, "weighted_terms_days": reason}
+        return _dso_read(None, None, rates.reporting_currency, undefined, "live")
+    return _dso_read(metrics.dso, metrics.weighted_terms_days, metrics.currency, metrics.undefined, "live")
+
+
+def _dso_read(
+    dso: float | None, terms: float | None, currency: str, undefined: dict[str, Any], source: DsoSource
+) -> DsoRead:
+    gap = None if dso is None or terms is None else round(dso - terms, 6)
     return DsoRead(
-        dso=None if metrics.dso is None else round(metrics.dso, 6),
-        weighted_terms_days=None
-        if metrics.weighted_terms_days is None
-        else round(metrics.weighted_terms_days, 6),
+        dso=None if dso is None else round(dso, 6),
+        weighted_terms_days=None if terms is None else round(terms, 6),
         gap_days=gap,
-        period_days=DSO_PERIOD_DAYS,
-        currency=metrics.currency,
-        undefined=undefined,
+        period_days=DAILY_PERIOD_DAYS,
+        currency=currency,
+        undefined={k: str(v) for k, v in undefined.items() if k in ("dso", "weighted_terms_days")},
+        source=source,
     )
 
 

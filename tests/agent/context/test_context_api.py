@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from agent.app import create_app
 from agent.db.database import Database
+from agent.metrics.history import snapshot_today
 from agent.profile.tables import Person
 from agent.settings import Settings
 from tests.agent.context.factories import ContextBook, build_context_book
@@ -91,6 +92,7 @@ def test_a_hubspot_company_id_gives_everything_a_card_shows(
         "period_days": 30,
         "currency": "USD",
         "undefined": {},
+        "source": "live",
     }
     assert [
         (a["id"], a["severity"], a["state"], a["invoice_number"], a["allowed_actions"], a["url"])
@@ -250,3 +252,13 @@ def test_links_use_the_public_address_and_dso_says_why_it_is_undefined(
     assert body["dso"]["dso"] is None
     assert body["dso"]["undefined"]["dso"].startswith("no exchange rate from EUR to USD")
     assert (body["alerts"], body["promises"], body["disputes"], body["risk"]["p_late"]) == ([], [], [], None)
+
+
+def test_the_dso_is_read_from_todays_snapshot_once_the_cycle_stored_it(
+    client: TestClient, session: Session, settings: Settings, book: ContextBook
+) -> None:
+    live = ask(client, session, book.maya, domain="acme.com").json()["dso"]
+    assert snapshot_today(session=session, settings=settings) > 0
+    session.commit()
+    stored = ask(client, session, book.maya, domain="acme.com").json()["dso"]
+    assert stored == live | {"source": "snapshot"}
