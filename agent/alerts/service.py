@@ -376,9 +376,9 @@ def _check_promise(invoice: Invoice, promised_date: date, amount: Decimal | None
     if amount is None:
         return
     if amount <= 0:
-        raise ActionRefusedError(f"a promised amount must be more than zero, not {plain_amount(amount)}")
+        raise ActionRefusedError(f"a promised amount must be more than zero, not {amount}")
     if amount > still_open:
         raise ActionRefusedError(
-            f"the promised amount {plain_amount(amount)} is more than the {still_open} {invoice.currency} "
+            f"the promised amount {amount} is more than the {still_open} {invoice.currency} "
             f"still open on invoice {invoice.number}"
         )

@@ -14,7 +14,7 @@ from agent.alerts.tables import Alert, AlertEvent
 from agent.app import create_app
 from agent.audit.tables import AuditEntry
 from agent.db.database import Database
-from agent.db.types import utcnow
+from agent.db.types import plain_amount, utcnow
 from agent.profile.tables import Dispute, Invoice, PaymentPromise
 from agent.settings import Settings
 from tests.agent.alerts.factories import (
@@ -137,7 +137,7 @@ def test_a_promise_is_refused_with_the_reason(client: TestClient, session: Sessi
     alert = firing_invoice_alert(session)
     token = token_for(session, owner_of(session, alert))
     invoice = session.get_one(Invoice, alert.invoice_id)
-    still_open = invoice.amount - invoice.amount_paid
+    still_open = plain_amount(invoice.amount - invoice.amount_paid)
     later = (utcnow().date() + timedelta(days=5)).isoformat()
     promises_before = session.scalar(select(func.count(PaymentPromise.id)))
     too_much = client.post(
