@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from agent.db.engine import make_engine
@@ -38,7 +39,7 @@ def test_upgrading_fills_the_routing_log_from_recent_outbox_rows(tmp_path: Path)
     now = datetime.now(UTC).replace(microsecond=0)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+        command.upgrade(config, ScriptDirectory.from_config(config).get_revision("0008").down_revision)
         stamp = UTCDateTime().process_bind_param(now, connection.dialect)
         rows = [
             ("first", payload("first", now - timedelta(hours=5), [["overdue", "7", "70"]]), "email"),

@@ -4,7 +4,7 @@ Messages (``deliveries``) carry outbox rows (``outbox.delivery_id``); routing's 
 from the outbox's JSON to rows, filled here from the outbox rows of the last 30 days.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 17:36:57.416573
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import agent.db.types
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
