@@ -39,7 +39,9 @@ def test_upgrading_fills_the_routing_log_from_recent_outbox_rows(tmp_path: Path)
     now = datetime.now(UTC).replace(microsecond=0)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, ScriptDirectory.from_config(config).get_revision("0008").down_revision)
+        before = ScriptDirectory.from_config(config).get_revision("0008").down_revision
+        assert isinstance(before, str)
+        command.upgrade(config, before)
         stamp = UTCDateTime().process_bind_param(now, connection.dialect)
         rows = [
             ("first", payload("first", now - timedelta(hours=5), [["overdue", "7", "70"]]), "email"),
