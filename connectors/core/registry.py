@@ -10,14 +10,14 @@ so a new integration is one new sub-package plus one line, and tests can walk th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from pydantic_settings import BaseSettings
 
-from connectors.core.protocols import Source
+from connectors.core.protocols import Notifier, Source
 
 GROUP = "nudge.connectors"
 
@@ -32,13 +32,23 @@ class ConnectorSpec:
 
     name: str
     settings: type[BaseSettings]
-    build_source: Callable[[Any], Source]
     example: str
+    build_source: Callable[[Any], Source] | None = None
+    # Builds the connector's notifier from its settings, or None while it is not configured.
+    build_notifier: Callable[[Any], Notifier | None] | None = None
     webhook_path: str | None = None
 
     def source(self, **overrides: Any) -> Source:
         """A source built from the environment (``NUDGE_<NAME>_*``), with explicit overrides."""
+        if self.build_source is None:
+            raise RegistryError(f"connector {self.name!r} offers no source")
         return self.build_source(self.settings(**overrides))
+
+    def notifier(self, **overrides: Any) -> Notifier | None:
+        """The connector's notifier if it offers one and its settings configure it."""
+        if self.build_notifier is None:
+            return None
+        return self.build_notifier(self.settings(**overrides))
 
 
 def load_spec(entry: EntryPoint) -> ConnectorSpec:
@@ -63,3 +73,14 @@ def get(name: str) -> ConnectorSpec:
         known = ", ".join(sorted(connectors)) or "none installed"
         raise RegistryError(f"unknown connector {name!r} (known: {known})")
     return connectors[name]
+
+
+def notifiers(overrides: Mapping[str, Notifier] | None = None) -> dict[str, Notifier]:
+    """The notifier serving each channel: every configured connector's, then ``overrides``."""
+    served: dict[str, Notifier] = {}
+    for _, spec in sorted(available().items()):
+        notifier = spec.notifier()
+        if notifier is not None:
+            served.update(dict.fromkeys(notifier.channels, notifier))
+    served.update(overrides or {})
+    return served
