@@ -14,7 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from agent.accounts.views import router as profile_api
 from agent.alerts.views import router as alerts_api
 from agent.auth.deps import LoginRequiredError
+from agent.context.views import router as context_api
 from agent.db.database import Database
+from agent.delivery.views import router as deliveries_api
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
 from agent.reviews.views import api as reviews_api
@@ -24,6 +26,7 @@ from agent.scheduler.views import router as runs_api
 from agent.settings import Settings
 from agent.sync.webhooks import mount_webhooks, sync_trigger
 from agent.web.alerts_pages import router as alert_pages
+from agent.web.deliveries import router as deliveries_page
 from agent.web.model_page import router as model_page
 from agent.web.reviews_pages import router as review_pages
 from agent.web.rules_pages import router as rule_pages
@@ -76,12 +79,15 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(web_pages)
     app.include_router(runs_page)
     app.include_router(alerts_api)
+    app.include_router(context_api)
     app.include_router(rules_api)
     app.include_router(alert_pages)
     app.include_router(rule_pages)
     app.include_router(risk_api)
     app.include_router(model_page)
     app.include_router(review_pages)
+    app.include_router(deliveries_api)
+    app.include_router(deliveries_page)
     app.state.sync_trigger = sync_trigger(settings=settings, database=database)
     mount_webhooks(app, settings=settings, trigger=app.state.sync_trigger)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

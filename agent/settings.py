@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     field_priority_file: Path | None = None
     # Where web forms may be posted from besides this server's own address (CSRF check).
     public_url: str | None = None
+    # Delivery: the local hour of each person's morning digest, how often `nudge serve`
+    # drains the outbox, attempts before a message is `failed`, and how long a worker's
+    # claim on a message lasts before another worker may take it over.
+    digest_hour: int = Field(default=8, ge=0, le=23)
+    delivery_interval_seconds: int = Field(default=30, ge=1)
+    delivery_max_attempts: int = Field(default=5, ge=1)
+    delivery_lease_seconds: int = Field(default=300, ge=1)
 
     @field_validator("fx_rates")
     @classmethod
@@ -86,6 +93,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'nudge.db').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach the web app: ``NUDGE_PUBLIC_URL`` or this server's address."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 def refuse_placeholders(values: dict[str, object]) -> None:

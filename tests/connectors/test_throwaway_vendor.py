@@ -1,6 +1,7 @@
 """A vendor installed from the test suite plugs in with no edit anywhere else: Ledgerly
 (``tests/connectors/throwaway/``) is synced into the profile by ``nudge sync`` and by its
-webhook, which the app mounts and verifies, and its notifier serves its channel."""
+webhook, which the app mounts and verifies, and the delivery pipeline sends the outbox's
+``crm_task`` channel through its notifier."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from agent.app import create_app
 from agent.cli.main import main
@@ -22,9 +24,9 @@ from agent.profile.resolution import other_id_sources
 from agent.profile.tables import Account, Invoice
 from agent.settings import Settings
 from agent.sync.trigger import SyncTrigger
-from connectors.core.protocols import AccountSection, AlertLine, OutgoingMessage, Recipient
 from connectors.core.registry import available, configured, get, notifiers
 from connectors.emulators import run_local_vendors
+from tests.agent.delivery.factories import deliver, deliveries, due_notifications
 from tests.connectors.throwaway.install import register_ledgerly
 from tests.connectors.throwaway.vendor import WEBHOOK_PATH, LedgerlyNotifier, sign
 
@@ -120,47 +122,31 @@ def test_a_webhook_secret_without_its_connector_mounts_no_route(
     assert client.post(URL, content=body, headers=headers).status_code == 404
 
 
-def test_its_notifier_serves_its_channel_and_delivers(ledgerly: Any) -> None:
+def test_the_delivery_pipeline_sends_its_channel_through_its_notifier(
+    ledgerly: Any, database: Database, session: Session, settings: Settings
+) -> None:
     served = notifiers()
-    assert list(served) == ["ledgerly_inbox"]
-    notifier = served["ledgerly_inbox"]
-    assert isinstance(notifier, LedgerlyNotifier)
-    message = OutgoingMessage(
-        key="alert-7-maya",
-        channel="ledgerly_inbox",
-        kind="alerts",
-        recipient=Recipient(address="maya@nudge.example", kind="person", name="Maya Chen"),
-        sections=(
-            AccountSection(
-                account_id=1,
-                name="Wayne Enterprises",
-                url="http://nudge.example/accounts/1",
-                alerts=(
-                    AlertLine(
-                        alert_id=7,
-                        rule="overdue-high-value",
-                        severity="high",
-                        state="firing",
-                        message="invoice L-1 is 12 days late",
-                    ),
-                ),
-            ),
-        ),
-        nudge_url="http://nudge.example",
+    assert list(served) == ["crm_task"]
+    assert isinstance(served["crm_task"], LedgerlyNotifier)
+    due = due_notifications(session, settings)
+    tasks_due = {row.receiver for row in due if row.channel == "crm_task"}
+    assert tasks_due
+
+    report = deliver(database, settings)  # the configured notifiers, from the registry
+
+    assert report.channels["crm_task"]["sent"] == len(ledgerly.tasks) == len(tasks_due)
+    assert {task["to"] for task in ledgerly.tasks} == tasks_due
+    sent = [d for d in deliveries(session) if d.channel == "crm_task"]
+    assert {(d.state, d.attempts) for d in sent} == {("sent", 1)}
+    assert sorted(d.vendor_ref for d in sent) == sorted(f"task_{n}" for n in range(1, len(sent) + 1))
+    assert all(
+        d.text and d.text.splitlines()[0] in task["text"]
+        for d, task in zip(sent, ledgerly.tasks, strict=True)
     )
-    rendered = notifier.render(message)
-    assert notifier.send(message, rendered) == "msg_1"
-    assert ledgerly.messages == [
-        {
-            "key": "alert-7-maya",
-            "to": "maya@nudge.example",
-            "text": "Wayne Enterprises: invoice L-1 is 12 days late",
-        }
-    ]
-    assert notifiers({"ledgerly_inbox": served["ledgerly_inbox"], "email": notifier}).keys() == {
-        "ledgerly_inbox",
-        "email",
-    }
+    # channels nobody serves are reported, not dropped
+    assert report.channels["email"]["undeliverable"] > 0
+    deliver(database, settings)
+    assert len(ledgerly.tasks) == len(tasks_due)  # nothing is sent twice
 
 
 def test_the_vendor_is_there_only_while_installed() -> None:

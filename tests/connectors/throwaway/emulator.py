@@ -1,4 +1,4 @@
-"""A local Ledgerly: customers, invoices, a change feed, an inbox, signed webhooks."""
+"""A local Ledgerly: customers, invoices, a change feed, collection tasks, signed webhooks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Header, HTTPException
 
-from tests.connectors.throwaway.vendor import CHANGES_PATH, MESSAGES_PATH, WEBHOOK_PATH, sign
+from tests.connectors.throwaway.vendor import CHANGES_PATH, TASKS_PATH, WEBHOOK_PATH, sign
 
 WebhookSink = Callable[[str, dict[str, str], bytes], None]
 
@@ -25,7 +25,7 @@ class LedgerlyEmulator:
         self.webhook_url = f"http://127.0.0.1{WEBHOOK_PATH}"
         self.webhook_sink: WebhookSink | None = None
         self.objects: dict[str, dict[str, Any]] = {}
-        self.messages: list[dict[str, Any]] = []
+        self.tasks: list[dict[str, Any]] = []
         self._sequence = itertools.count(1)
 
     def seed(
@@ -74,12 +74,12 @@ class LedgerlyEmulator:
             page = newer[:limit]
             return {"data": page, "next": page[-1]["sequence"] if page else after}
 
-        @app.post(MESSAGES_PATH)
-        def post_message(
-            message: dict[str, Any], authorization: str | None = Header(default=None)
+        @app.post(TASKS_PATH)
+        def post_task(
+            task: dict[str, Any], authorization: str | None = Header(default=None)
         ) -> dict[str, str]:
             authorised(authorization)
-            self.messages.append(message)
-            return {"id": f"msg_{len(self.messages)}"}
+            self.tasks.append(task)
+            return {"id": f"task_{len(self.tasks)}"}
 
         return app

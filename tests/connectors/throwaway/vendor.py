@@ -31,7 +31,7 @@ from connectors.core.webhooks import (
 )
 
 CHANGES_PATH = "/v1/changes"
-MESSAGES_PATH = "/v1/messages"
+TASKS_PATH = "/v1/tasks"
 WEBHOOK_PATH = "/integrations/ledgerly/webhook"
 SIGNATURE_HEADER = "X-Ledgerly-Signature"
 PAGE_SIZE = 2
@@ -114,10 +114,11 @@ def _record(item: dict[str, Any]) -> RecordBase:
 
 
 class LedgerlyNotifier:
-    """Posts alerts to the account team's Ledgerly inbox."""
+    """Turns alerts into collection tasks in Ledgerly, for the account owner (the outbox's
+    ``crm_task`` channel: Ledgerly is where this team works its receivables)."""
 
     name = "ledgerly"
-    channels: tuple[str, ...] = ("ledgerly_inbox",)
+    channels: tuple[str, ...] = ("crm_task",)
 
     def __init__(self, settings: LedgerlySettings) -> None:
         self._client = httpx.Client(
@@ -133,9 +134,9 @@ class LedgerlyNotifier:
         return Rendered(text="\n".join(lines), subject=f"{len(lines)} payment alert(s)")
 
     def send(self, message: OutgoingMessage, rendered: Rendered) -> str:
-        """Post the message; Ledgerly answers its id."""
+        """Post the task; Ledgerly answers its id."""
         reply = self._client.post(
-            MESSAGES_PATH, json={"key": message.key, "to": message.recipient.address, "text": rendered.text}
+            TASKS_PATH, json={"key": message.key, "to": message.recipient.address, "text": rendered.text}
         )
         if reply.status_code >= 400:
             raise DeliveryError(f"ledgerly answered {reply.status_code}", retryable=reply.status_code >= 500)
