@@ -138,7 +138,7 @@ def test_the_delivery_pipeline_sends_its_channel_through_its_notifier(
     assert {task["to"] for task in ledgerly.tasks} == tasks_due
     sent = [d for d in deliveries(session) if d.channel == "crm_task"]
     assert {(d.state, d.attempts) for d in sent} == {("sent", 1)}
-    assert sorted(d.vendor_ref for d in sent) == sorted(f"task_{n}" for n in range(1, len(sent) + 1))
+    assert sorted(str(d.vendor_ref) for d in sent) == sorted(f"task_{n}" for n in range(1, len(sent) + 1))
     assert all(
         d.text and d.text.splitlines()[0] in task["text"]
         for d, task in zip(sent, ledgerly.tasks, strict=True)
