@@ -17,6 +17,7 @@ from agent.auth.deps import LoginRequiredError
 from agent.context.views import router as context_api
 from agent.db.database import Database
 from agent.delivery.views import router as deliveries_api
+from agent.gate.middleware import RequestGate
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
 from agent.reviews.views import api as reviews_api
@@ -105,6 +106,9 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
         # A configuration gap, not a bad request: say which setting fills it.
         detail = f"{exc}; set NUDGE_FX_RATES (e.g. '{{\"EUR\": 1.08}}')"
         return JSONResponse({"detail": detail}, status_code=status.HTTP_409_CONFLICT)
+
+    # Added before the headers middleware, so its refusals carry the security headers too.
+    app.add_middleware(RequestGate, database=database, max_body_bytes=settings.max_body_bytes)
 
     @app.middleware("http")
     async def security_headers(

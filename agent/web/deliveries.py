@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from agent.auth.deps import DbSession, WebUser
 from agent.delivery import service
 from agent.delivery.tables import STATES
+from agent.gate.params import MAX_ROW_ID
 from agent.web.views import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +26,7 @@ def deliveries_page(
     channel: Filter = None,
     state: Filter = None,
     recipient: Filter = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_ROW_ID // PAGE_SIZE)] = 1,
 ) -> HTMLResponse:
     """Messages newest first (admin and ops: everyone's; others: their own)."""
     found = service.list_deliveries(
