@@ -27,7 +27,7 @@ def test_a_proposal_of_too_many_files_is_refused(client: TestClient) -> None:
     assert answer.status_code == 422
     (error,) = answer.json()["detail"]
     assert error["loc"] == ["body", "texts"]
-    assert error["msg"] == "Dictionary should have at most 200 items after validation, not 201"
+    assert error["msg"] == "Dictionary should have at most 200 items after validation, not more"
 
 
 def test_a_proposal_with_a_too_large_file_is_refused(client: TestClient) -> None:
