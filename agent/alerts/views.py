@@ -31,6 +31,9 @@ from agent.gate.params import RowId
 
 router = APIRouter(prefix="/api", tags=["alerts"], dependencies=[Depends(guard_cookie_writes)])
 SILENCE_ROLES = ("ops", "admin")
+# Silences are book-wide (their matchers, reasons and creators span every book): only the
+# roles that see the whole book list them; a CSM or manager is answered 403.
+SILENCE_VIEWERS = ("admin", "finance", "ops")
 
 
 @contextmanager
@@ -195,7 +198,8 @@ def resolve_dispute(
 
 @router.get("/silences", response_model=list[SilenceRead])
 def list_silences(session: DbSession, user: ApiUser, include_expired: bool = False) -> list[SilenceRead]:
-    """Silences in force or scheduled (and expired ones on request)."""
+    """Silences in force or scheduled (and expired ones on request); admin, finance and ops only."""
+    require_role(user, *SILENCE_VIEWERS)
     rows = silences.list_silences(session=session, now=utcnow(), include_expired=include_expired)
     return [SilenceRead.model_validate(row) for row in rows]
 
