@@ -36,3 +36,12 @@ def test_a_proposal_with_a_too_large_file_is_refused(client: TestClient) -> None
     (error,) = answer.json()["detail"]
     assert error["loc"] == ["body", "texts", "big.yaml"]
     assert error["msg"] == "String should have at most 100000 characters"
+
+
+def test_a_template_bomb_is_refused_with_its_place(client: TestClient) -> None:
+    bomb = "name: bomb\nwhen: invoice.disputed\nmessage: \"{{ 'x' * 300000000 }}\"\n"
+    answer = client.post("/api/rules", json={"texts": {"bomb.yaml": bomb}})
+    assert answer.status_code == 422
+    assert answer.json()["detail"]["errors"] == [
+        "bomb.yaml:3:11: templates may not use '*' (a message shows fields, it does not compute text)"
+    ]
