@@ -90,7 +90,7 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(deliveries_api)
     app.include_router(deliveries_page)
     app.state.sync_trigger = sync_trigger(settings=settings, database=database)
-    mount_webhooks(app, settings=settings, trigger=app.state.sync_trigger)
+    mount_webhooks(app, settings=settings, database=database, trigger=app.state.sync_trigger)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)
