@@ -46,7 +46,7 @@ class SyncRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")  # running|ok|failed|skipped_locked
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    runner: Mapped[str | None] = mapped_column(String(128))  # host:pid while it runs
+    runner: Mapped[str | None] = mapped_column(String(128))  # host:pid of the process running it
     records_read: Mapped[int] = mapped_column(Integer, default=0)
     records_changed: Mapped[int] = mapped_column(Integer, default=0)
     api_calls: Mapped[int] = mapped_column(Integer, default=0)

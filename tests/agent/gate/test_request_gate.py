@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
@@ -73,7 +74,7 @@ class Upload:
         more = self.chunks_read < len(self.chunks)
         return {"type": "http.request", "body": self.chunks[self.chunks_read - 1], "more_body": more}
 
-    async def _send_message(self, message: dict[str, Any]) -> None:
+    async def _send_message(self, message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             self.answer["status"] = message["status"]
 
