@@ -141,6 +141,12 @@ def test_a_nul_in_a_query_parameter_is_422_naming_it(
     assert answer.json() == {"detail": [{"loc": ["query", parameter], **NUL}]}
 
 
+def test_a_nul_in_the_path_is_422(app: FastAPI, admin: dict[str, str]) -> None:
+    answer = TestClient(app).get("/api/reviews/%00", headers=admin)
+    assert answer.status_code == 422
+    assert answer.json() == {"detail": [{"loc": ["path"], **NUL}]}
+
+
 def test_a_nul_in_a_json_string_is_422(app: FastAPI, admin: dict[str, str]) -> None:
     body = {"matchers": ["rule=overdue"], "reason": "quiet\u0000please", "ends_at": "2030-01-01T00:00:00Z"}
     answer = TestClient(app).post("/api/silences", json=body, headers=admin)
