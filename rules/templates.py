@@ -31,7 +31,6 @@ RULE_VARIABLES = ("rule.name", "rule.severity", "rule.description")
 TOP_LEVEL = frozenset({*NAMESPACES, "rule", "today"})
 MAX_MESSAGE_CHARS = 4000
 TRUNCATED = " [...]"
-MAX_POWER = 1_000_000
 FILTERS = frozenset(
     {"money", "pct", "days", "upper", "lower", "title", "capitalize", "trim", "round", "abs", "default"}
 )
@@ -49,6 +48,7 @@ ALLOWED_NODES = (
     nodes.CondExpr,
     nodes.Compare,
     nodes.Operand,
+    nodes.Test,
     nodes.And,
     nodes.Or,
     nodes.Not,
@@ -93,7 +93,8 @@ class _BoundedEnvironment(SandboxedEnvironment):
             _check_repeat(left, right)
             _check_repeat(right, left)
             return operator.mul(left, right)
-        if operator_name == "**" and isinstance(right, int) and abs(right) > 64 and abs(left) > 1:
+        numbers = isinstance(left, int | float) and isinstance(right, int | float)
+        if operator_name == "**" and numbers and abs(right) > 64 and abs(left) > 1:
             raise SecurityError(f"'**' with an exponent of {right} is too large for a message")
         return super().call_binop(context, operator_name, left, right)
 

@@ -56,3 +56,16 @@ def test_rendered_output_stops_at_the_message_cap() -> None:
     )
     assert len(message) == MAX_MESSAGE_CHARS
     assert message.endswith("y [...]")
+
+
+def test_a_stored_template_raising_a_huge_power_renders_a_refusal() -> None:
+    assert render("{{ 7 ** 99999999 }}", {}) == (
+        "[message not rendered: '**' with an exponent of 99999999 is too large for a message]"
+    )
+    assert render("{{ 2 ** 10 }}", {}) == "1024"
+
+
+def test_tests_such_as_is_none_still_load() -> None:
+    template = "{{ 'no due date' if invoice.due_date is none else invoice.due_date }}"
+    rule = parse_rule("x.yaml", f'name: x\nwhen: invoice.disputed\nmessage: "{template}"\n')
+    assert rule.spec.message == template
