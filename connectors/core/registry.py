@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic_settings import BaseSettings
 
-from connectors.core.protocols import Source
+from connectors.core.protocols import Notifier, Source
 
 GROUP = "nudge.connectors"
 
@@ -32,13 +32,22 @@ class ConnectorSpec:
 
     name: str
     settings: type[BaseSettings]
-    build_source: Callable[[Any], Source]
     example: str
+    build_source: Callable[[Any], Source] | None = None
+    build_notifier: Callable[[Any], Notifier] | None = None
     webhook_path: str | None = None
 
     def source(self, **overrides: Any) -> Source:
         """A source built from the environment (``NUDGE_<NAME>_*``), with explicit overrides."""
+        if self.build_source is None:
+            raise RegistryError(f"connector {self.name!r} offers no source")
         return self.build_source(self.settings(**overrides))
+
+    def notifier(self, **overrides: Any) -> Notifier:
+        """A notifier built from the environment, with explicit overrides."""
+        if self.build_notifier is None:
+            raise RegistryError(f"connector {self.name!r} offers no notifier")
+        return self.build_notifier(self.settings(**overrides))
 
 
 def load_spec(entry: EntryPoint) -> ConnectorSpec:

@@ -1,5 +1,6 @@
 """Every connector registered under ``nudge.connectors`` is complete: settings with secrets
-as SecretStr read from NUDGE_<NAME>_*, a documented example, a test package, a source."""
+as SecretStr read from NUDGE_<NAME>_*, a documented example, a test package, a source or a
+notifier."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
-from connectors.core.protocols import Source
+from connectors.core.protocols import Notifier, Source
 from connectors.core.registry import GROUP, RegistryError, available, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +25,7 @@ REQUIRED_FOR_TEST = {
         "NUDGE_SALESFORCE_TOKEN": "00D!x",
     },
     "stripe": {"NUDGE_STRIPE_API_KEY": "sk_test_x"},
+    "email": {"NUDGE_SMTP_URL": "smtp://nudge:sk_test_x@127.0.0.1:2525", "NUDGE_EMAIL_FROM": "n@nudge.dev"},
 }
 
 
@@ -31,8 +33,9 @@ def entry(name: str) -> EntryPoint:
     return EntryPoint(name=name, value=DECLARED[name], group=GROUP)
 
 
-def test_every_connector_package_with_a_source_is_registered():
+def test_every_connector_package_with_a_source_or_a_notifier_is_registered():
     packages = {p.parent.name for p in (ROOT / "connectors").glob("*/source.py")}
+    packages |= {p.parent.name for p in (ROOT / "connectors").glob("*/notifier.py")}
     assert packages == set(DECLARED)
 
 
@@ -49,7 +52,10 @@ def test_settings_read_nudge_env_and_keep_secrets_secret(name, monkeypatch):
     settings = spec.settings()
     assert "pat-test" not in repr(settings)
     assert "sk_test_x" not in repr(settings)
-    assert isinstance(spec.source(), Source)
+    if spec.build_source is not None:
+        assert isinstance(spec.source(), Source)
+    if spec.build_notifier is not None:
+        assert isinstance(spec.notifier(), Notifier)
 
 
 @pytest.mark.parametrize("name", sorted(DECLARED))
@@ -58,7 +64,8 @@ def test_example_documents_every_required_variable(name):
     required = [f for f, info in spec.settings.model_fields.items() if info.is_required()]
     assert required
     for field in required:
-        assert f"NUDGE_{name.upper()}_{field.upper()}" in spec.example
+        alias = spec.settings.model_fields[field].validation_alias
+        assert (alias if isinstance(alias, str) else f"NUDGE_{name.upper()}_{field.upper()}") in spec.example
     assert f'get("{name}")' in spec.example
 
 
