@@ -22,8 +22,8 @@ def sink() -> Iterator[SmtpSink]:
         yield running
 
 
-def notifier_for(sink: SmtpSink, **overrides: object) -> EmailNotifier:
-    built = get("email").notifier(smtp_url=sink.url, from_address=SENDER, **overrides)
+def notifier_for(sink: SmtpSink, url: str | None = None, **overrides: object) -> EmailNotifier:
+    built = get("email").notifier(smtp_url=url or sink.url, from_address=SENDER, **overrides)
     assert isinstance(built, EmailNotifier)
     return built
 
@@ -106,7 +106,7 @@ def test_starttls_and_login_reach_a_server_that_requires_both() -> None:
 def test_a_wrong_password_is_reported_with_a_hint() -> None:
     with SmtpSink(starttls=True, credentials=("nudge", "right")) as sink:
         url = sink.url.replace(":right@", ":wrong@")
-        notifier = get("email").notifier(smtp_url=url, from_address=SENDER, ca_file=sink.ca_file)
+        notifier = notifier_for(sink, url, ca_file=sink.ca_file)
         with pytest.raises(DeliveryError) as caught:
             send(notifier)
         assert str(caught.value).startswith(
