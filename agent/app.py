@@ -26,6 +26,7 @@ from agent.scheduler.views import router as runs_api
 from agent.settings import Settings
 from agent.sync.webhooks import mount_webhooks, sync_trigger
 from agent.web.alerts_pages import router as alert_pages
+from agent.web.links_pages import router as link_pages
 from agent.web.rules_pages import router as rule_pages
 from agent.web.runs import router as runs_page
 from agent.web.views import router as web_pages
@@ -82,6 +83,7 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(risk_api)
     app.include_router(model_page)
     app.include_router(review_pages)
+    app.include_router(link_pages)
     app.state.sync_trigger = sync_trigger(settings=settings, database=database)
     mount_webhooks(app, settings=settings, trigger=app.state.sync_trigger)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

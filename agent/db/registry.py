@@ -5,6 +5,7 @@ from agent.audit import tables as audit_tables
 from agent.auth import tables as auth_tables
 from agent.db.base import Base
 from agent.imports import tables as imports_tables
+from agent.links import tables as links_tables
 from agent.metrics import tables as metrics_tables
 from agent.profile import tables as profile_tables
 from agent.reviews import tables as review_tables
@@ -25,6 +26,7 @@ TABLE_MODULES = (
     scheduler_tables,
     rulesets_tables,
     risk_tables,
+    links_tables,
 )
 metadata = Base.metadata
 
