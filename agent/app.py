@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from agent.alerts.views import router as alerts_api
 from agent.auth.deps import LoginRequiredError
 from agent.db.database import Database
+from agent.links.secret import signing_key
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
 from agent.profile.views import router as profile_api
@@ -61,6 +62,8 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
             if scheduler is not None:
                 scheduler.shutdown()
 
+    if settings.environment == "production":
+        signing_key(settings)  # refuse to start without NUDGE_SECRET_KEY rather than at the first e-mail
     app = FastAPI(
         title="Nudge",
         version="0.1.0",

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from agent.app import create_app
+from agent.db.database import Database
 from agent.links.secret import signing_key
 from agent.settings import Settings, SettingsError
 
@@ -42,3 +44,8 @@ def test_production_without_a_key_is_refused_with_a_hint(tmp_path: Path) -> None
 def test_a_short_key_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=r"^NUDGE_SECRET_KEY is too short \(8 characters; at least 32\)"):
         signing_key(Settings(home=tmp_path, secret_key=SecretStr("hunter22")))
+
+
+def test_the_app_does_not_start_in_production_without_a_key(tmp_path: Path, database: Database) -> None:
+    with pytest.raises(SettingsError, match=r"^NUDGE_SECRET_KEY is not set: production needs it"):
+        create_app(settings=Settings(home=tmp_path, environment="production"), database=database)
