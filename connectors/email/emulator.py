@@ -13,6 +13,7 @@ Optionally STARTTLS (a throwaway certificate) and AUTH, to exercise the client's
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import re
@@ -61,6 +62,12 @@ class SinkFaults:
 
     replies: list[str] = field(default_factory=list)
     unknown_mailboxes: set[str] = field(default_factory=set)  # answered 550 at RCPT
+    # Hold the message that arrives once this many were accepted: its DATA gets no reply
+    # until ``release`` is set, and is dropped if the client goes away meanwhile (as a
+    # server does when the connection dies before it answers). ``holding`` says it waits.
+    hold_after: int | None = None
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def reply_next(self, reply: str, count: int = 1) -> None:
         """Answer the next ``count`` messages' DATA with ``reply``."""
@@ -183,6 +190,13 @@ class _Handler:
         session: Any,
         envelope: Any,
     ) -> str:
+        faults = self.sink.faults
+        if faults.hold_after is not None and len(self.sink.received) == faults.hold_after:
+            faults.holding.set()
+            # aiosmtpd cancels this coroutine when the client disconnects: the message is lost.
+            while not faults.release.is_set():
+                await asyncio.sleep(0.01)
+            faults.hold_after = None
         peer = (str(session.peer[0]), int(session.peer[1]))
         return self.sink.accept(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content), peer)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -121,3 +123,33 @@ def test_a_certificate_that_does_not_verify_is_a_configuration_error() -> None:
             send(notifier_for(sink))  # no ca_file: the throwaway certificate is not trusted
         assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
         assert not caught.value.retryable
+
+
+def test_a_message_whose_client_dies_before_the_reply_is_not_kept(sink: SmtpSink) -> None:
+    notifier = notifier_for(sink)
+    send(notifier, key="first")
+    sink.faults.hold_after = 1
+    failures: list[DeliveryError] = []
+
+    def second() -> None:
+        try:
+            send(notifier, key="second")
+        except DeliveryError as exc:
+            failures.append(exc)
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    assert sink.faults.holding.wait(10)
+    connection = notifier.connection._smtp
+    assert connection is not None
+    assert connection.sock is not None
+    connection.sock.shutdown(socket.SHUT_RDWR)  # the client dies while the server holds DATA
+    worker.join(10)
+    sink.faults.release.set()
+
+    assert [mail.message_id for mail in sink.received] == [message_id("first", SENDER)]
+    assert failures[0].retryable
+    send(notifier, key="second")
+    assert [mail.message_id for mail in sink.wait_for(2)] == [
+        message_id(k, SENDER) for k in ("first", "second")
+    ]
