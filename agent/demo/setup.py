@@ -23,6 +23,7 @@ from agent.cli.common import UserError
 from agent.db.database import Database
 from agent.demo.book import DemoBook, build_demo_book
 from agent.demo.load import load_team
+from agent.demo.mail import start_demo_mailbox
 from agent.demo.native import load_native
 from agent.demo.vendors import seed_hubspot, seed_salesforce, seed_stripe
 from agent.metrics.history import backfill_month_ends, snapshot_today
@@ -31,6 +32,7 @@ from agent.risk.demo import prepare_demo_risk
 from agent.settings import Settings, load_settings
 from agent.sync.service import run_sync
 from agent.sync.sources import build_source
+from connectors.email.emulator import SmtpSink
 from connectors.emulators import LocalVendors, run_local_vendors
 
 DEMO_ADMIN = "demo-admin@nudge-demo.example"
@@ -55,6 +57,7 @@ class DemoDatabase:
     tokens: dict[str, str]
     vendors: LocalVendors | None = None
     resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    mailbox: SmtpSink | None = None
 
     def close(self) -> None:
         """Release the database and stop the emulators."""
@@ -83,6 +86,7 @@ def build_demo_database(
     vendors = resources.enter_context(run_local_vendors(**emulators))  # type: ignore[arg-type]
     log(f"Seeded the HubSpot, Salesforce and Stripe emulators in {time.perf_counter() - seeding:.1f} s")
     os.environ.update(vendors.env() | LOCAL_RATE_LIMITS)
+    mailbox = start_demo_mailbox(home=settings.home, resources=resources, log=log)
     demo_settings = load_settings(
         home=settings.home,
         database_url=f"sqlite:///{path}",
@@ -90,7 +94,7 @@ def build_demo_database(
         fx_rates=settings.fx_rates or DEMO_FX_RATES,
     )
     database = Database.open(demo_settings)
-    demo = DemoDatabase(demo_settings, database, {}, vendors, resources)
+    demo = DemoDatabase(demo_settings, database, {}, vendors, resources, mailbox)
     try:
         _fill(demo, book, log)
     except BaseException:

@@ -19,6 +19,7 @@ import email.policy
 import re
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -89,8 +90,10 @@ class SmtpSink:
         spool: Path | None = None,
         starttls: bool = False,
         credentials: tuple[str, str] | None = None,
+        announce: Callable[[ReceivedMail], None] | None = None,
     ) -> None:
         self.spool = spool
+        self.announce = announce
         self.port = free_port()
         self.faults = SinkFaults()
         self.received: list[ReceivedMail] = []
@@ -159,6 +162,8 @@ class SmtpSink:
         if self.spool is not None:
             self.spool.mkdir(parents=True, exist_ok=True)
             (self.spool / f"{number:05d}-{_safe(recipients[0])}.eml").write_bytes(raw)
+        if self.announce is not None:
+            self.announce(mail)
         return "250 2.0.0 OK: queued"
 
     def _authenticate(
