@@ -34,7 +34,8 @@ class ConnectorSpec:
     settings: type[BaseSettings]
     example: str
     build_source: Callable[[Any], Source] | None = None
-    build_notifier: Callable[[Any], Notifier] | None = None
+    # Builds the connector's notifier from its settings, or None while it is not configured.
+    build_notifier: Callable[[Any], Notifier | None] | None = None
     webhook_path: str | None = None
 
     def source(self, **overrides: Any) -> Source:
@@ -43,10 +44,10 @@ class ConnectorSpec:
             raise RegistryError(f"connector {self.name!r} offers no source")
         return self.build_source(self.settings(**overrides))
 
-    def notifier(self, **overrides: Any) -> Notifier:
-        """A notifier built from the environment, with explicit overrides."""
+    def notifier(self, **overrides: Any) -> Notifier | None:
+        """The connector's notifier if it offers one and its settings configure it."""
         if self.build_notifier is None:
-            raise RegistryError(f"connector {self.name!r} offers no notifier")
+            return None
         return self.build_notifier(self.settings(**overrides))
 
 

@@ -15,7 +15,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from connectors.core.protocols import DeliveryError, OutgoingMessage, Rendered
 from connectors.email.pacer import Pacer
 from connectors.email.render import render_email
-from connectors.email.settings import EmailSettings, parse_smtp_url
+from connectors.email.settings import EmailSettings, SmtpUrlError, parse_smtp_url
 from connectors.email.smtp import SmtpConnection
 
 # Outbox channels whose messages go out as e-mail: direct notifications and the daily digest.
@@ -35,6 +35,8 @@ class EmailNotifier:
     channels: tuple[str, ...] = CHANNELS
 
     def __init__(self, settings: EmailSettings) -> None:
+        if settings.smtp_url is None or settings.from_address is None:
+            raise SmtpUrlError("e-mail is not configured: set NUDGE_SMTP_URL and NUDGE_EMAIL_FROM")
         self.settings = settings
         self.sender = settings.from_address
         self.connection = SmtpConnection(
@@ -77,6 +79,10 @@ class EmailNotifier:
         self.connection.close()
 
 
-def build_notifier(settings: EmailSettings) -> EmailNotifier:
-    """The notifier for the registry (raises :class:`SmtpUrlError` on a bad ``NUDGE_SMTP_URL``)."""
-    return EmailNotifier(settings)
+def build_notifier(settings: EmailSettings) -> EmailNotifier | None:
+    """The notifier for the registry, None while e-mail is not configured.
+
+    A bad ``NUDGE_SMTP_URL`` raises :class:`SmtpUrlError` (a configuration mistake is
+    reported, not taken for "no e-mail").
+    """
+    return EmailNotifier(settings) if settings.configured else None

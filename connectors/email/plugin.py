@@ -19,11 +19,7 @@ message_id = notifier.send(message, rendered)
 
 def configured(settings: EmailSettings | None = None) -> bool:
     """Whether ``NUDGE_SMTP_URL`` and ``NUDGE_EMAIL_FROM`` are both set."""
-    try:
-        current = settings or EmailSettings()
-    except ValueError:
-        return False
-    return bool(current.smtp_url.get_secret_value() and current.from_address)
+    return (settings or EmailSettings()).configured
 
 
 CONNECTOR = ConnectorSpec(

@@ -32,13 +32,22 @@ class EmailSettings(BaseSettings):
         populate_by_name=True,
     )
 
-    smtp_url: SecretStr = Field(
+    smtp_url: SecretStr | None = Field(
+        default=None,
         validation_alias="NUDGE_SMTP_URL",
         description="smtp://user:password@host:587?starttls=true, or smtps://... for implicit TLS",
     )
-    from_address: str = Field(
-        validation_alias="NUDGE_EMAIL_FROM", description='Sender, e.g. "Nudge <nudge@example.com>"'
+    from_address: str | None = Field(
+        default=None,
+        validation_alias="NUDGE_EMAIL_FROM",
+        description='Sender, e.g. "Nudge <nudge@example.com>"',
     )
+
+    @property
+    def configured(self) -> bool:
+        """Whether both the relay and the sender are set."""
+        return bool(self.smtp_url and self.smtp_url.get_secret_value() and self.from_address)
+
     rate_limit: float | None = Field(
         default=None, gt=0, description="Messages per second the relay accepts (unset: no pacing)"
     )

@@ -21,6 +21,7 @@ def test_settings_come_from_the_documented_variables(monkeypatch: pytest.MonkeyP
     assert configured(settings)
     assert settings.rate_limit == 5
     assert "s3cr" not in repr(settings)
+    assert settings.smtp_url is not None
     target = parse_smtp_url(settings.smtp_url)
     assert (target.host, target.port, target.starttls, target.implicit_tls) == (
         "smtp.example.com",
@@ -72,3 +73,12 @@ def test_a_bad_url_is_explained_without_its_password(url: str, error: str) -> No
         parse_smtp_url(SecretStr(url))
     assert str(caught.value) == error
     assert "hunter2" not in str(caught.value)
+
+
+def test_no_notifier_until_configured_and_a_bad_url_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert get("email").notifier() is None
+    monkeypatch.setenv("NUDGE_EMAIL_FROM", "Nudge <nudge@example.com>")
+    assert get("email").notifier() is None
+    monkeypatch.setenv("NUDGE_SMTP_URL", "smtp://u:hunter2@mail:x")
+    with pytest.raises(SmtpUrlError, match=r"the port is not a number \(got smtp://u:\*\*\*@mail:x\)"):
+        get("email").notifier()
