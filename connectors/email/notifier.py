@@ -18,8 +18,8 @@ from connectors.email.render import render_email
 from connectors.email.settings import EmailSettings, SmtpUrlError, parse_smtp_url
 from connectors.email.smtp import SmtpConnection
 
-# Outbox channels whose messages go out as e-mail: direct notifications and the daily digest.
-CHANNELS = ("email", "digest")
+# The outbox channel whose messages go out as e-mail (immediate ones and the morning digest).
+CHANNELS = ("email",)
 
 
 def message_id(key: str, sender: str) -> str:
@@ -29,7 +29,7 @@ def message_id(key: str, sender: str) -> str:
 
 
 class EmailNotifier:
-    """Serves the ``email`` and ``digest`` channels through one SMTP relay."""
+    """Serves the ``email`` channel through one SMTP relay."""
 
     name: str = "email"
     channels: tuple[str, ...] = CHANNELS
