@@ -197,11 +197,11 @@ class _Handler:
     ) -> str:
         faults = self.sink.faults
         if faults.hold_after is not None and len(self.sink.received) == faults.hold_after:
+            faults.hold_after = None  # one message is held, once
             faults.holding.set()
             # aiosmtpd cancels this coroutine when the client disconnects: the message is lost.
             while not faults.release.is_set():
                 await asyncio.sleep(0.01)
-            faults.hold_after = None
         peer = (str(session.peer[0]), int(session.peer[1]))
         return self.sink.accept(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content), peer)
 
