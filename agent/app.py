@@ -11,16 +11,14 @@ from fastapi import FastAPI, Request, Response, status
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from agent.accounts.views import router as profile_api
 from agent.alerts.views import router as alerts_api
 from agent.auth.deps import LoginRequiredError
 from agent.db.database import Database
 from agent.links.secret import signing_key
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
-from agent.profile.views import router as profile_api
 from agent.reviews.views import api as reviews_api
-from agent.reviews.views import pages as review_pages
-from agent.risk.pages import router as model_page
 from agent.risk.views import router as risk_api
 from agent.rulesets.views import router as rules_api
 from agent.scheduler.views import router as runs_api
@@ -28,6 +26,8 @@ from agent.settings import Settings
 from agent.sync.webhooks import mount_webhooks, sync_trigger
 from agent.web.alerts_pages import router as alert_pages
 from agent.web.links_pages import router as link_pages
+from agent.web.model_page import router as model_page
+from agent.web.reviews_pages import router as review_pages
 from agent.web.rules_pages import router as rule_pages
 from agent.web.runs import router as runs_page
 from agent.web.views import router as web_pages

@@ -24,9 +24,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.ledger.frame import Ledger, normalise_invoices
 from agent.metrics.rates import Rates
 from agent.metrics.service import compute_breakdown
+from ledger.frame import Ledger, normalise_invoices
 
 SCALES = {"tiny": (2_000, 200), "small": (50_000, 5_000), "full": (1_000_000, 100_000)}
 AS_OF = date(2025, 6, 30)

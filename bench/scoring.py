@@ -26,7 +26,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 from models.estimator import RiskModel
 from models.features import HistoryIndex, InvoiceRows, compute_features
 from models.scoring import InvoiceScorer, open_at, score_open_invoices

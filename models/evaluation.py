@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 from models.estimator import fit_risk_model
 from models.features import CATEGORICAL, FEATURES, training_features
 from models.frames import OptionalFrames

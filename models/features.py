@@ -17,7 +17,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
+from ledger.late import shrunk_mean
 from models.asof import EventIndex, day_numbers
 from models.frames import OptionalFrames
 
@@ -270,7 +271,7 @@ def _smoothed_rate(out: dict[str, np.ndarray]) -> np.ndarray:
     """The customer's late rate shrunk towards its segment's: a new customer gets the prior."""
     late = np.nan_to_num(out["hist_late_rate"] * out["hist_settled"], nan=0.0)
     prior = np.nan_to_num(out["population_late_rate"], nan=0.5)
-    return (late + _PRIOR_WEIGHT * prior) / (out["hist_settled"] + _PRIOR_WEIGHT)
+    return shrunk_mean(late, out["hist_settled"], prior, _PRIOR_WEIGHT)
 
 
 def _invoice_features(index: HistoryIndex, rows: InvoiceRows, codes: np.ndarray) -> dict[str, np.ndarray]:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 from models.asof import day_numbers
 from models.estimator import RiskModel
 from models.features import CATEGORICAL, HistoryIndex, InvoiceRows, compute_features

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 from models.estimator import RiskModel, fit_risk_model
 from models.evaluation import LabelledRows, evaluate, time_split_cutoff
 from models.features import FEATURES

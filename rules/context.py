@@ -30,7 +30,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 from rules.catalogue import SEGMENTS
 from rules.expr.tokens import day_number
 from rules.frame import ColumnFrame, History, day_numbers, missing_column

@@ -14,7 +14,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
+from ledger.late import shrunk_mean
 from rules.expr.tokens import day_number
 from rules.frame import day_numbers
 
@@ -74,8 +75,8 @@ class PriorLateRateRisk:
         book_rate = float(late.sum() / settled.sum()) if settled.any() else 0.0
         book_days = float(book.days_late[late].mean()) if late.any() else 0.0
         k = self.prior_strength
-        p_late = (n_late + k * book_rate) / (n + k)
-        expected = (late_days + k * book_days) / (n_late + k)
+        p_late = shrunk_mean(n_late, n, book_rate, k)
+        expected = shrunk_mean(late_days, n_late, book_days, k)
         return pd.DataFrame(
             {
                 "invoice_id": book.invoice_ids,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from agent.db.database import Database
 from agent.db.engine import make_engine, make_session_factory
 from agent.db.migrate import upgrade_to_head
-from agent.db.registry import metadata
+from agent.schema import metadata
 from agent.settings import Settings, get_settings
 
 BOOK_DATE = date(2026, 11, 20)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from agent.alerts.evaluate import evaluate_alerts
-from agent.cycle.steps import Step, StepContext
 from agent.db.types import utcnow
+from agent.jobs.steps import Step, StepContext
 from agent.settings import Settings
 
 

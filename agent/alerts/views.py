@@ -21,9 +21,9 @@ from agent.alerts.schemas import (
     SilenceRead,
     SnoozeRequest,
 )
+from agent.auth.csrf import guard_cookie_writes
 from agent.auth.deps import ApiUser, DbSession, require_role
 from agent.db.types import utcnow
-from agent.web.csrf import guard_cookie_writes
 from rules import Action, TransitionError
 
 router = APIRouter(prefix="/api", tags=["alerts"], dependencies=[Depends(guard_cookie_writes)])

@@ -11,8 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 
 class UserError(Exception):
     """Bad input from the user: printed as ``nudge: error: ...`` with exit code 2."""
@@ -39,13 +37,11 @@ def _to_jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        number = float(value)
-        return None if math.isnan(number) else number
-    if isinstance(value, np.bool_):
-        return bool(value)
+    # A numpy scalar can only exist once numpy is loaded: the CLI does not load it just for this.
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.integer | numpy.floating | numpy.bool_):
+        plain = value.item()
+        return None if isinstance(plain, float) and math.isnan(plain) else plain
     if isinstance(value, Path):
         return str(value)
     if hasattr(value, "isoformat"):

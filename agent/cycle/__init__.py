@@ -1,1 +1,1 @@
-"""The cycle: sync → score → metrics → rules/alerts → deliver, as named steps run in order."""
+"""The cycle: sync → score → metrics → rules/alerts → deliver, its steps in order and its runner."""

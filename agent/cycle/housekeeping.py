@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from agent.audit.service import record
-from agent.cycle.steps import Step, StepContext
 from agent.db.types import utcnow
+from agent.jobs.steps import Step, StepContext
 from agent.profile.tables import Invoice, Payment, PaymentPromise
 from agent.settings import Settings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.cycle.steps import Step, StepContext
+from agent.jobs.steps import Step, StepContext
 from agent.ledger.store import load_ledger
 from agent.metrics.history import periods_on, store_days
 from agent.metrics.rates import Rates

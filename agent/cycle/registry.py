@@ -11,8 +11,8 @@ from __future__ import annotations
 from agent.alerts.cycle_step import alerts_step
 from agent.cycle.housekeeping import close_settled_step, settle_promises_step
 from agent.cycle.metrics_step import metrics_step
-from agent.cycle.steps import Step, StepFactory
 from agent.cycle.sync_step import sync_step
+from agent.jobs.steps import Step, StepFactory
 from agent.risk.step import score_step
 from agent.settings import Settings
 

@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from agent.cycle.steps import Step, StepContext
 from agent.db.database import Database
 from agent.db.types import utcnow
+from agent.jobs.steps import Step, StepContext
 from agent.settings import Settings
 
 log = logging.getLogger("nudge.cycle")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 
-from agent.cycle.steps import Step, StepContext
 from agent.db.database import Database
-from agent.scheduler.sources import configured_sources
-from agent.scheduler.sync import SyncRunner, run_sync
+from agent.jobs.steps import Step, StepContext
 from agent.settings import Settings
+from agent.sync.runs import SyncRunner, run_sync
+from agent.sync.source_hooks import configured_sources
 
 SourcesLookup = Callable[[Settings, Database], Mapping[str, SyncRunner]]
 

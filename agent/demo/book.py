@@ -14,7 +14,7 @@ pandas frames (dates are ``datetime64[ns]``; money is float, in the row's curren
               chronically_late | deteriorating | seasonal | disputing | partial_payer: the
               hidden truth, for tests only), created_at.
 ``contacts``  contact_id, account_id, name, email (at the account's domain), title, phone.
-``invoices``  the ledger contract columns (``agent.ledger.frame``): invoice_id
+``invoices``  the ledger contract columns (``ledger.frame``): invoice_id
               (``INV-2025-000123``), customer_id (= account_id), customer_name,
               issue_date, due_date, amount (credit notes negative), currency, paid_date
               (NaT while open), amount_paid (payments made by as-of), disputed (a dispute
@@ -51,7 +51,7 @@ from agent.demo.billing import build_schedule
 from agent.demo.crm import build_disputes, build_promises, build_signals
 from agent.demo.people import build_people
 from agent.demo.settlement import settle
-from agent.ledger.frame import PAYMENT_COLUMNS, Ledger
+from ledger.frame import PAYMENT_COLUMNS, Ledger
 
 CSMS_MINIMUM = 8
 ACCOUNTS_PER_CSM = 40

@@ -8,24 +8,7 @@ import numpy as np
 import pandas as pd
 
 from agent.demo.book import DemoBook
-
-CANONICAL_COLUMNS: tuple[str, ...] = (
-    "invoice_id",
-    "customer_id",
-    "customer_name",
-    "issue_date",
-    "due_date",
-    "amount",
-    "currency",
-    "paid_date",
-    "amount_paid",
-    "disputed",
-    "customer_domain",
-    "terms_days",
-    "owner_email",
-    "paid_partially_on",
-)
-DATE_FIELDS: tuple[str, ...] = ("issue_date", "due_date", "paid_date", "paid_partially_on")
+from connectors.csv.columns import CANONICAL_COLUMNS, DATE_FIELDS
 
 
 def write_canonical_csv(book: DemoBook, path: Path) -> int:

@@ -19,7 +19,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from agent.auth.service import create_token
-from agent.cli.common import UserError
 from agent.db.database import Database
 from agent.demo.book import DemoBook, build_demo_book
 from agent.demo.load import load_team
@@ -46,6 +45,10 @@ LOCAL_RATE_LIMITS = {
     "NUDGE_STRIPE_RATE_LIMIT_REQUESTS": "10000",
 }
 TREND_MONTHS = 12
+
+
+class DemoError(RuntimeError):
+    """The demo could not be built (bad size, a failed sync): ``nudge demo`` prints it as a user error."""
 
 
 @dataclass
@@ -75,7 +78,7 @@ def build_demo_database(
     try:
         book = build_demo_book(seed=seed, as_of=settings.today(), accounts=accounts)
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        raise DemoError(str(exc)) from None
     seeding = time.perf_counter()
     emulators = {
         "hubspot": seed_hubspot(book),
@@ -117,7 +120,7 @@ def _fill(demo: DemoDatabase, book: DemoBook, log: Callable[[str], None]) -> Non
             today=demo.settings.today(),
         )
         if run.status != "ok":
-            raise UserError(f"demo sync of {name} failed: {'; '.join(map(str, run.errors))}")
+            raise DemoError(f"demo sync of {name} failed: {'; '.join(map(str, run.errors))}")
         seconds = ((run.finished_at or run.started_at) - run.started_at).total_seconds()
         log(f"Synced {name}: {run.records_read} records in {run.api_calls} API calls, {seconds:.1f} s")
     with demo.database.transaction() as session:

@@ -8,8 +8,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.ledger.frame import PAYMENT_COLUMNS, Ledger, empty_payments, normalise_invoices
 from agent.profile.tables import Account, Invoice, Payment, Person
+from ledger.frame import PAYMENT_COLUMNS, Ledger, empty_payments, normalise_invoices
 
 
 def load_ledger(*, session: Session, account_ids: Collection[int] | None = None) -> Ledger:

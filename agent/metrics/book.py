@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from pandas.errors import InvalidIndexError
 
-from agent.ledger.frame import Ledger
 from agent.metrics.rates import Rates
+from ledger.frame import Ledger
 
 NEVER = np.iinfo(np.int64).max // 4
 

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
 from agent.metrics.book import Book, day_number, prepare
 from agent.metrics.rates import Rates
 from agent.metrics.sums import Window, invoice_balances
+from ledger.frame import Ledger
 
 WEEK = 7
 

@@ -29,7 +29,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.auth.service import Principal
-from agent.ledger.frame import Ledger
 from agent.ledger.store import load_ledger
 from agent.metrics.book import prepare
 from agent.metrics.derive import METRIC_NAMES
@@ -37,10 +36,12 @@ from agent.metrics.rates import Rates
 from agent.metrics.schemas import MONEY, Metrics
 from agent.metrics.service import metrics_for_book
 from agent.metrics.snapshots import store_snapshot
-from agent.metrics.sums import AGING_COLUMNS, AGING_KEYS
+from agent.metrics.sums import AGING_COLUMNS
 from agent.metrics.tables import MetricSnapshot
 from agent.metrics.trend import OVERALL, ROLLING_MONTHS, TrendPoint, month_ends, snapshot_rows
 from agent.settings import Settings
+from ledger.aging import AGING_BUCKETS
+from ledger.frame import Ledger
 
 DAILY_PERIOD_DAYS = 30
 SnapshotGroup = tuple[str, str]  # (dimension, group_key)
@@ -112,7 +113,7 @@ def snapshot_metrics(row: MetricSnapshot) -> Metrics:
         period_days=row.period_days,
         currency=row.currency,
         aging={
-            key: float(getattr(row, column)) for key, column in zip(AGING_KEYS, AGING_COLUMNS, strict=True)
+            key: float(getattr(row, column)) for key, column in zip(AGING_BUCKETS, AGING_COLUMNS, strict=True)
         },
         undefined=dict(row.undefined or {}),
         **values,

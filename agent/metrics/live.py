@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.auth.service import Principal, visible_accounts
-from agent.ledger.frame import Ledger
 from agent.ledger.store import load_ledger
 from agent.metrics.forecast import Forecast, cash_forecast
 from agent.metrics.history import Trend, snapshot_group, stored_first_trend
@@ -25,6 +24,7 @@ from agent.metrics.schemas import Metrics
 from agent.metrics.service import GroupBy, compute_breakdown, compute_metrics
 from agent.profile.tables import Account
 from agent.settings import Settings
+from ledger.frame import Ledger
 
 
 def visible_ledger(*, session: Session, principal: Principal) -> Ledger:

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from agent.metrics.derive import METRIC_NAMES, MetricArrays
-from agent.metrics.sums import AGING_COLUMNS, AGING_KEYS
+from agent.metrics.sums import AGING_COLUMNS
+from ledger.aging import AGING_BUCKETS
 
 MONEY: frozenset[str] = frozenset({"ar", "credit_sales"})
 
@@ -66,7 +67,7 @@ class Metrics:
             for name, reason in arrays.reasons.items()
             if reason[position] is not None
         }
-        aging = dict(zip(AGING_KEYS, arrays.aging[position].tolist(), strict=True))
+        aging = dict(zip(AGING_BUCKETS, arrays.aging[position].tolist(), strict=True))
         return cls(
             as_of=as_of,
             period_days=period_days,

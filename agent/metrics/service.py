@@ -8,12 +8,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
 from agent.metrics.book import Book, prepare
 from agent.metrics.derive import derive
 from agent.metrics.rates import Rates
 from agent.metrics.schemas import Breakdown, Metrics
 from agent.metrics.sums import Window, group_sums
+from ledger.frame import Ledger
 
 GroupBy = Literal["customer", "terms", "owner", "segment"]
 GROUP_COLUMNS: dict[str, str] = {

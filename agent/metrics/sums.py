@@ -12,9 +12,9 @@ from datetime import date
 import numpy as np
 
 from agent.metrics.book import Book, day_number
+from ledger.aging import aging_positions
 
-AGING_KEYS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91+")
-# The buckets as column names (frames, snapshot tables).
+# The aging buckets of ``ledger.aging`` as column names (frames, snapshot tables).
 AGING_COLUMNS: tuple[str, ...] = (
     "aging_current",
     "aging_1_30",
@@ -22,8 +22,6 @@ AGING_COLUMNS: tuple[str, ...] = (
     "aging_61_90",
     "aging_91_plus",
 )
-# Days past due that start buckets 1-30, 31-60, 61-90 and 91+ (0 or less is current).
-AGING_EDGES = np.array([1, 31, 61, 91])
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,7 @@ def group_sums(book: Book, codes: np.ndarray, groups: int, window: Window) -> Gr
     """Totals per group code (``codes`` has one entry per invoice, in ``range(groups)``)."""
     closing, opening, balance_days = invoice_balances(book, window)
     # An unapplied credit is owed to the customer: it is never past due, so it stays current.
-    bucket = np.where(closing < 0, 0, np.digitize(window.end - book.due, AGING_EDGES))
+    bucket = np.where(closing < 0, 0, aging_positions(window.end - book.due))
     aging = np.bincount(codes * 5 + bucket, weights=closing, minlength=groups * 5)
     in_period = (book.issue >= window.start) & (book.issue <= window.end)
     sales = np.flatnonzero(in_period)

@@ -1,6 +1,6 @@
 """Daily metric snapshots: the metrics as they were known on each day, overall and per group.
 
-Not yet in ``agent.db.registry`` nor in a migration: the lead adds both.
+Not yet in ``agent.schema`` nor in a migration: the lead adds both.
 """
 
 from __future__ import annotations

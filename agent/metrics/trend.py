@@ -10,13 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
 from agent.metrics.book import Book, prepare
 from agent.metrics.derive import METRIC_NAMES
 from agent.metrics.rates import Rates
 from agent.metrics.schemas import Breakdown, Metrics
 from agent.metrics.service import breakdown_for_book, group_codes, metrics_for_book
 from agent.metrics.sums import AGING_COLUMNS
+from ledger.frame import Ledger
 
 ROLLING_MONTHS = 3
 

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from agent.profile.tables import Account, AccountDomain, AccountExternalId
+from agent.profile.tables import Account, AccountDomain, AccountExternalId, MatchReview
 from agent.profile.writer import normalise_domain
-from agent.reviews.tables import MatchReview
 from connectors.core.records import AccountRecord
 
 # Keys of ``AccountRecord.other_ids`` and the source whose id each one holds.

@@ -7,8 +7,6 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-AGING_BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91+")
-
 
 class PersonRead(BaseModel):
     """A person, as shown to users."""

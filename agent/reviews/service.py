@@ -8,10 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.db.types import utcnow
-from agent.profile.tables import Account
+from agent.profile.tables import Account, MatchReview
 from agent.reviews.merge import account_choices, merge_accounts
 from agent.reviews.schemas import CandidateRead, ReviewRead
-from agent.reviews.tables import MatchReview
 
 Choice = int | Literal["new"]
 

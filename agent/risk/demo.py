@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from agent.cycle.steps import StepContext
 from agent.db.database import Database
+from agent.jobs.steps import StepContext
 from agent.risk.inputs import load_inputs
 from agent.risk.step import score_book
 from agent.risk.training import train_and_save

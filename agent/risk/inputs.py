@@ -14,9 +14,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.ledger.frame import Ledger
 from agent.ledger.store import load_ledger
 from agent.profile.tables import CrmSignal, Dispute, Invoice, PaymentPromise
+from ledger.frame import Ledger
 from models.frames import OptionalFrames
 
 SIGNAL_COLUMNS = ("renewal_date", "open_tickets", "health_score")

@@ -5,16 +5,13 @@ The next cycle's ``score`` step loads the newest version, so a retrain takes eff
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from agent.db.database import Database
-from agent.db.types import utcnow
+from agent.jobs.wrapper import JobOutcome, run_job
 from agent.risk.inputs import load_inputs
 from agent.risk.training import TooLittleHistoryError, train_and_save
-from agent.scheduler.scheduler import JobScheduler
-from agent.scheduler.wrapper import JobOutcome, run_job
 from agent.settings import Settings
 
 RETRAIN_JOB = "retrain"
@@ -55,17 +52,4 @@ def run_retrain_job(*, database: Database, settings: Settings) -> JobOutcome[Ret
     """One retrain through the job wrapper (one runner at a time, recorded in ``job_runs``)."""
     return run_job(
         database=database, name=RETRAIN_JOB, work=lambda: retrain(database=database, settings=settings)
-    )
-
-
-def register_retrain_job(scheduler: JobScheduler, *, first_run: datetime | None = None) -> None:
-    """Retrain weekly, first at ``first_run`` (default: a week from now; the cycle trains the first)."""
-    scheduler.apscheduler.add_job(
-        functools.partial(run_retrain_job, database=scheduler.database, settings=scheduler.settings),
-        trigger="interval",
-        seconds=RETRAIN_EVERY.total_seconds(),
-        id=RETRAIN_JOB,
-        name=RETRAIN_JOB,
-        next_run_time=first_run or utcnow() + RETRAIN_EVERY,
-        replace_existing=True,
     )

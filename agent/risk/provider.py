@@ -17,8 +17,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.ledger.frame import Ledger
 from agent.risk.tables import RiskScore
+from ledger.frame import Ledger
 from rules.risk import RISK_COLUMNS, PriorLateRateRisk, RiskProvider
 
 HISTORY_DAYS = 45  # long enough for week-over-week and month-over-month rules

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from agent.cycle.steps import Step, StepContext
 from agent.db.types import utcnow
+from agent.jobs.steps import Step, StepContext
 from agent.risk.inputs import load_inputs
 from agent.risk.service import store_scores
 from agent.risk.training import TooLittleHistoryError, latest_or_train

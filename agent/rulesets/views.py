@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, status
 
+from agent.auth.csrf import guard_cookie_writes
 from agent.auth.deps import ApiUser, DbSession, require_role
 from agent.rulesets import service
 from agent.rulesets.schemas import RuleSetProposal, RuleSetRead, RuleSetVersionRead
-from agent.web.csrf import guard_cookie_writes
 from rules import load_rule_texts
 
 router = APIRouter(prefix="/api", tags=["rules"], dependencies=[Depends(guard_cookie_writes)])

@@ -1,1 +1,1 @@
-"""Scheduled jobs: the run wrapper, advisory locks, run records and the APScheduler setup."""
+"""Scheduling: the APScheduler set-up, the cycle and retrain jobs, and the runs API."""

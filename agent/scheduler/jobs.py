@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from agent.cycle.registry import cycle_steps
 from agent.cycle.runner import CycleReport, run_cycle
-from agent.cycle.steps import Step
 from agent.db.database import Database
-from agent.scheduler.wrapper import JobOutcome, run_job
+from agent.jobs.steps import Step
+from agent.jobs.wrapper import JobOutcome, run_job
 from agent.settings import Settings
 
 CYCLE_JOB = "cycle"

@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from agent.db.database import Database
+from agent.db.types import utcnow
+from agent.risk.jobs import RETRAIN_EVERY, RETRAIN_JOB, run_retrain_job
 from agent.scheduler.jobs import CYCLE_JOB, run_cycle_job
-from agent.scheduler.sources import configured_sources
-from agent.scheduler.sync import SyncRunner, run_sync, sync_job_name
 from agent.settings import Settings
+from agent.sync.runs import SyncRunner, run_sync, sync_job_name
+from agent.sync.source_hooks import configured_sources
 
 
 @dataclass
@@ -77,10 +79,21 @@ def register_sync_job(scheduler: JobScheduler, source_name: str, run: SyncRunner
     )
 
 
+def register_retrain_job(scheduler: JobScheduler, *, first_run: datetime | None = None) -> None:
+    """Retrain weekly, first at ``first_run`` (default: a week from now; the cycle trains the first)."""
+    scheduler.apscheduler.add_job(
+        functools.partial(run_retrain_job, database=scheduler.database, settings=scheduler.settings),
+        trigger="interval",
+        seconds=RETRAIN_EVERY.total_seconds(),
+        id=RETRAIN_JOB,
+        name=RETRAIN_JOB,
+        next_run_time=first_run or utcnow() + RETRAIN_EVERY,
+        replace_existing=True,
+    )
+
+
 def build_scheduler(*, database: Database, settings: Settings) -> JobScheduler:
     """The scheduler ``nudge serve`` runs: the cycle, the weekly retrain, a sync job per configured source."""
-    from agent.risk.jobs import register_retrain_job  # imports the scheduler module itself
-
     scheduler = create_scheduler(database=database, settings=settings)
     register_cycle_job(scheduler)
     register_retrain_job(scheduler)

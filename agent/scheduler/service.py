@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.scheduler.tables import JobRun
+from agent.jobs.tables import JobRun
 from agent.sync.tables import SyncRun
 
 RUN_VIEWERS = ("admin", "ops", "finance")

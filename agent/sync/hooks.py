@@ -1,4 +1,4 @@
-"""The connectors as scheduler sync sources (``agent.scheduler.sources.SYNC_SOURCE_HOOKS``)."""
+"""The connectors as scheduler sync sources (``agent.sync.source_hooks.SYNC_SOURCE_HOOKS``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections.abc import Mapping
 
 from agent.db.database import Database
 from agent.profile.priority import load_priority
-from agent.scheduler.sync import SyncRunner
 from agent.settings import Settings
 from agent.sync.result import SyncResult
+from agent.sync.runs import SyncRunner
 from agent.sync.service import sync_source
 from agent.sync.sources import build_source, configured_sources
 

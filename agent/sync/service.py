@@ -4,7 +4,7 @@
 with that page's cursor, so a crash resumes from the last committed page: that page's
 records come again and upsert (no duplicate), and nothing after it is skipped (no gap).
 ``run_sync`` is the recorded form: one ``sync_runs`` row per run, under the source's job
-lock (``agent.scheduler.sync``), as the scheduler's sync jobs and the cycle run it.
+lock (``agent.sync.runs``), as the scheduler's sync jobs and the cycle run it.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from agent.db.database import Database
 from agent.profile.priority import FieldPriority
-from agent.scheduler.sync import run_sync as recorded_sync
 from agent.sync.apply import ProfileSync
 from agent.sync.cursors import clear_cursors, load_cursor, save_cursor
 from agent.sync.result import SyncResult
+from agent.sync.runs import run_sync as recorded_sync
 from agent.sync.tables import SyncRun
 from connectors.core.protocols import Source
 

@@ -9,11 +9,11 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from agent.accounts import service as profile_service
 from agent.alerts import service
+from agent.auth.csrf import require_same_origin, safe_next
 from agent.auth.deps import DbSession, WebUser
 from agent.db.types import utcnow
-from agent.profile import service as profile_service
-from agent.web.csrf import require_same_origin, safe_next
 from agent.web.views import render
 from rules import Action, TransitionError
 

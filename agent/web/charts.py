@@ -12,14 +12,9 @@ from dataclasses import dataclass
 
 from agent.profile.schemas import AgingRead
 from agent.web.format import money
+from ledger.aging import AGING_BUCKETS
 
-AGING_COLOURS = {
-    "current": "#2e7d32",
-    "1-30": "#f9a825",
-    "31-60": "#ef6c00",
-    "61-90": "#d84315",
-    "91+": "#b71c1c",
-}
+AGING_COLOURS = dict(zip(AGING_BUCKETS, ("#2e7d32", "#f9a825", "#ef6c00", "#d84315", "#b71c1c"), strict=True))
 SERIES_COLOURS = ("#3b5bdb", "#2e7d32", "#d84315", "#0c8599", "#868e96")
 TOP, BOTTOM, LEFT = 30.0, 40.0, 56.0
 TICKS = 4  # about this many gridline intervals

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.auth.service import Principal
-from agent.ledger.frame import Ledger
 from agent.metrics import live
 from agent.metrics.forecast import Forecast
 from agent.metrics.history import Trend
@@ -21,6 +20,7 @@ from agent.metrics.service import UNASSIGNED, compute_breakdown, compute_metrics
 from agent.profile.tables import Person
 from agent.risk.service import expected_days_late_series
 from agent.settings import Settings
+from ledger.frame import Ledger
 
 ATTENTION_ROWS = 15
 

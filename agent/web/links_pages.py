@@ -12,12 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from agent.auth.csrf import require_same_origin
 from agent.auth.deps import DbSession
 from agent.db.types import utcnow
 from agent.links.service import DONE, inspect, redeem
 from agent.links.tokens import LinkError
 from agent.settings import Settings
-from agent.web.csrf import require_same_origin
 from agent.web.views import TEMPLATES
 
 router = APIRouter(include_in_schema=False)

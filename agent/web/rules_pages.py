@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from agent.auth.csrf import require_same_origin
 from agent.auth.deps import DbSession, WebUser, require_role
 from agent.auth.service import Principal
 from agent.rulesets import service
 from agent.rulesets.tables import RuleSetVersion
-from agent.web.csrf import require_same_origin
 from agent.web.views import render
 
 router = APIRouter(include_in_schema=False)

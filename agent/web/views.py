@@ -9,13 +9,13 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from agent.accounts import service
 from agent.alerts import service as alerts_service
 from agent.auth.deps import SESSION_COOKIE, DbSession, WebUser
 from agent.auth.service import authenticate
 from agent.db.types import utcnow
 from agent.metrics import live
 from agent.metrics.rates import UnknownCurrencyError
-from agent.profile import service
 from agent.risk.service import account_risk
 from agent.settings import Settings
 from agent.web.charts import aging_bars

@@ -7,26 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-CANONICAL_FIELDS: tuple[str, ...] = (
-    "invoice_id",
-    "customer_id",
-    "customer_name",
-    "issue_date",
-    "due_date",
-    "amount",
-    "currency",
-    "paid_date",
-    "amount_paid",
-    "disputed",
-    "customer_domain",
-    "terms_days",
-    "owner_email",
-    "paid_partially_on",
-    "segment",
-    "delivery_channel",
-    "country",
-)
-REQUIRED_FIELDS: tuple[str, ...] = ("invoice_id", "customer_id", "issue_date", "amount")
+from connectors.csv.columns import CANONICAL_FIELDS
 
 
 class MappingError(ValueError):

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from agent.ledger.frame import Ledger, normalise_invoices
-from connectors.csv.mapping import REQUIRED_FIELDS, Mapping
+from connectors.csv.columns import REQUIRED_FIELDS
+from connectors.csv.mapping import Mapping
+from ledger.frame import Ledger, normalise_invoices
 
 CURRENCY_LENGTH = 3
 

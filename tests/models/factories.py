@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 
 
 def invoice(

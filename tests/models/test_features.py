@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 from models.features import FEATURES, training_features
 from models.frames import FrameError, OptionalFrames
 from models.scoring import score_open_invoices

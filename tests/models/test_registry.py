@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import skops.io as sio
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 from models.estimator import RiskModel
 from models.evaluation import LabelledRows
 from models.registry import (

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 from models import reasons
 from models.estimator import RiskModel
 from models.reasons import top_reasons

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from agent.ledger.frame import Ledger
+from ledger.frame import Ledger
 from rules.catalogue import CATALOGUE, Kind
 from rules.expr.tokens import day_number
 from rules.frame import ColumnFrame, History, missing_column

@@ -23,12 +23,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build, load, then serve until interrupted."""
+    from agent.cli.common import UserError
     from agent.cli.server import run_server
-    from agent.demo.setup import build_demo_database
+    from agent.demo.setup import DemoError, build_demo_database
     from agent.settings import get_settings
 
     settings = get_settings()
-    demo = build_demo_database(settings=settings, accounts=args.accounts, seed=args.seed, log=print)
+    try:
+        demo = build_demo_database(settings=settings, accounts=args.accounts, seed=args.seed, log=print)
+    except DemoError as exc:
+        raise UserError(str(exc)) from None
     try:
         if not args.no_serve:
             run_server(

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from agent.cli.common import UserError, emit_json, existing_file, iso_date
 
 if TYPE_CHECKING:
-    from agent.ledger.frame import Ledger
     from agent.metrics.schemas import Breakdown
     from connectors.csv.reader import Reject
+    from ledger.frame import Ledger
 
 GROUPINGS = ("customer", "terms", "owner", "segment")
 SHOWN_REJECTS = 5

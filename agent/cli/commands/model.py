@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from agent.cli.common import UserError, emit_json, existing_file, iso_date
 
 if TYPE_CHECKING:
-    from agent.ledger.frame import Ledger
+    from ledger.frame import Ledger
 
 METRICS = ("roc_auc", "average_precision", "brier", "ece", "mae_days_late")
 BACKTEST_SHARES = (0.6, 0.75, 0.9)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from agent.cli.server import run_server
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``serve`` sub-command."""
@@ -17,6 +15,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Migrate the database, then serve until interrupted."""
+    from agent.cli.server import run_server
     from agent.db.database import Database
     from agent.settings import get_settings
 

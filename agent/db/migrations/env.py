@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from agent.db.registry import metadata
+from agent.schema import metadata
 
 
 def _run(connection: Connection) -> None:

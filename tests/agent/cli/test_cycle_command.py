@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from agent.cli.main import main
 from agent.db.database import Database
+from agent.jobs.locks import job_lock
 from agent.profile.tables import Invoice
-from agent.scheduler.locks import job_lock
-from tests.agent.scheduler.factories import job_runs
+from tests.agent.jobs.factories import job_runs
 from tests.conftest import BOOK_DATE
 from tests.factories import make_account, make_invoice
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from agent.db.database import Database
 from agent.settings import Settings
 from connectors.core.emulator import free_port
-from tests.agent.scheduler.factories import job_runs
+from tests.agent.jobs.factories import job_runs
 from tests.factories import REPO_ROOT
 
 pytestmark = pytest.mark.slow

@@ -8,8 +8,8 @@ from agent.audit.service import record
 from agent.audit.tables import AuditEntry
 from agent.cycle.registry import cycle_steps
 from agent.cycle.runner import run_cycle
-from agent.cycle.steps import Step, StepContext
 from agent.db.database import Database
+from agent.jobs.steps import Step, StepContext
 from agent.settings import Settings
 from tests.conftest import BOOK_DATE
 

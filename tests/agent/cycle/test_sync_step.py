@@ -14,12 +14,12 @@ from agent.cycle.sync_step import make_sync_step
 from agent.db.database import Database
 from agent.imports.service import import_invoices
 from agent.profile.tables import Invoice
-from agent.scheduler.sources import configured_sources
-from agent.scheduler.sync import SyncRunner
 from agent.settings import Settings
 from agent.sync.result import SyncResult
+from agent.sync.runs import SyncRunner
+from agent.sync.source_hooks import configured_sources
 from connectors.csv import load_mapping, read_invoices
-from tests.agent.scheduler.factories import sync_runs
+from tests.agent.jobs.factories import sync_runs
 from tests.factories import canonical_row, write_csv
 
 

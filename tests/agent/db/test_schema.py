@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from agent.db.database import Database
 from agent.db.engine import make_engine
 from agent.db.migrate import is_up_to_date
-from agent.db.registry import metadata
 from agent.profile.tables import Invoice
+from agent.schema import metadata
 from tests.factories import make_account, make_invoice
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from agent.demo import DemoBook, build_demo_book
-from agent.ledger.frame import INVOICE_COLUMNS, Ledger, normalise_invoices
+from ledger.frame import INVOICE_COLUMNS, Ledger, normalise_invoices
 from tests.agent.demo.factories import AS_OF, demo_book
 
 FRAMES = [field.name for field in fields(DemoBook)]

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from agent.accounts import service
 from agent.auth.service import principal_for
 from agent.db.database import Database
-from agent.profile import service
 from agent.profile.tables import Account, Person
 from agent.settings import Settings
 from agent.web.format import money

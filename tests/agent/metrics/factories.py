@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from agent.ledger.frame import Ledger, normalise_invoices
+from ledger.frame import Ledger, normalise_invoices
 
 
 def invoice(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from agent.ledger.frame import Ledger
 from agent.metrics.rates import Rates
 from agent.metrics.service import compute_metrics
+from ledger.frame import Ledger
 from tests.agent.metrics.factories import day, invoice, ledger
 
 USD = Rates("USD")

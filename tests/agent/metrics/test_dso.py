@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import pytest
 
-from agent.ledger.frame import Ledger, empty_payments, normalise_invoices
 from agent.metrics.rates import Rates
 from agent.metrics.service import compute_breakdown, compute_metrics
+from ledger.frame import Ledger, empty_payments, normalise_invoices
 from tests.agent.metrics.factories import day, invoice, ledger, march_book
 
 USD = Rates("USD")

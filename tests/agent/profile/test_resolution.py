@@ -6,8 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.profile.resolution import normalise_name
-from agent.profile.tables import Account, Invoice
-from agent.reviews.tables import MatchReview
+from agent.profile.tables import Account, Invoice, MatchReview
 from tests.agent.profile.resolution_factories import apply, company, customer, invoice
 
 

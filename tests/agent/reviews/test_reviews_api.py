@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from agent.app import create_app
 from agent.db.database import Database
-from agent.profile.tables import Account, Invoice
-from agent.reviews.tables import MatchReview
+from agent.profile.tables import Account, Invoice, MatchReview
 from agent.settings import Settings
 from tests.agent.profile.resolution_factories import apply, company, customer, invoice
 from tests.factories import make_person, token_for

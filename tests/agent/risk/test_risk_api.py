@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from agent.app import create_app
 from agent.auth.service import principal_for
-from agent.cycle.steps import StepContext
 from agent.db.database import Database
 from agent.demo.setup import DEMO_FX_RATES
+from agent.jobs.steps import StepContext
 from agent.metrics.live import book_forecast, visible_ledger
 from agent.profile.tables import Account, Invoice, Person
 from agent.risk.service import expected_days_late_series

@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
-from agent.ledger.frame import Ledger
 from agent.risk.provider import StoredRiskProvider
+from ledger.frame import Ledger
 
 
 def ledger() -> Ledger:

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from agent.cycle.registry import cycle_steps
 from agent.cycle.runner import run_cycle
-from agent.cycle.steps import StepContext
 from agent.db.database import Database
 from agent.demo.setup import DEMO_FX_RATES
+from agent.jobs.steps import StepContext
+from agent.jobs.tables import JobRun
 from agent.ledger.store import load_ledger
 from agent.metrics import cash_forecast
 from agent.metrics.rates import Rates
@@ -21,7 +22,6 @@ from agent.risk.jobs import RETRAIN_JOB, run_retrain_job
 from agent.risk.service import expected_days_late_series
 from agent.risk.step import score_book
 from agent.risk.tables import RiskScore
-from agent.scheduler.tables import JobRun
 from agent.settings import Settings
 from models.registry import list_versions, read_card
 from models.scoring import open_at

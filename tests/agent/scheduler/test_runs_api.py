@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from agent.app import create_app
 from agent.db.database import Database
-from agent.scheduler.sync import run_sync
-from agent.scheduler.wrapper import run_job
+from agent.jobs.wrapper import run_job
 from agent.settings import Settings
 from agent.sync.result import SyncResult
-from tests.agent.scheduler.factories import audit_job
+from agent.sync.runs import run_sync
+from tests.agent.jobs.factories import audit_job
 from tests.factories import make_person, token_for
 
 

@@ -18,7 +18,7 @@ from agent.scheduler.scheduler import (
 )
 from agent.settings import Settings
 from agent.sync.result import SyncResult
-from tests.agent.scheduler.factories import job_runs, sync_runs
+from tests.agent.jobs.factories import job_runs, sync_runs
 
 
 def test_jobs_coalesce_run_one_at_a_time_and_take_intervals_from_settings(database: Database) -> None:

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from agent.db.database import Database
 from agent.profile.tables import Invoice
-from agent.scheduler.sources import configured_sources
-from agent.scheduler.sync import run_sync as scheduled_sync
 from agent.settings import Settings
+from agent.sync.runs import run_sync as scheduled_sync
+from agent.sync.source_hooks import configured_sources
 from agent.sync.tables import SyncRun
 from connectors.emulators import run_local_vendors
 from tests.agent.sync import factories

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from agent.accounts import service
 from agent.app import create_app
 from agent.auth.service import principal_for
 from agent.db.database import Database
-from agent.profile import service
 from agent.settings import Settings
 from agent.web.format import money
 from tests.browser import chromium, served

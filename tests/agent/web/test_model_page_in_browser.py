@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from agent.app import create_app
 from agent.auth.service import principal_for
-from agent.cycle.steps import StepContext
 from agent.db.database import Database
+from agent.jobs.steps import StepContext
 from agent.profile.tables import Person
 from agent.risk.service import account_risk
 from agent.risk.step import score_book

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from agent.app import create_app
 from agent.db.database import Database
 from agent.scheduler.jobs import run_cycle_job
-from agent.scheduler.sync import run_sync
 from agent.settings import Settings
 from agent.sync.result import SyncResult
+from agent.sync.runs import run_sync
 from tests.browser import chromium, served
 from tests.factories import make_person, token_for
 

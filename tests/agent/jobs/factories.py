@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from agent.audit.service import record
 from agent.audit.tables import AuditEntry
 from agent.db.database import Database
-from agent.scheduler.tables import JobRun
+from agent.jobs.tables import JobRun
 from agent.sync.tables import SyncRun
 from tests.factories import REPO_ROOT
 
@@ -69,7 +69,7 @@ HOLD_LOCK = """
 import sys
 from agent.db.database import Database
 from agent.db.engine import make_engine, make_session_factory
-from agent.scheduler.locks import job_lock
+from agent.jobs.locks import job_lock
 engine = make_engine(sys.argv[1])
 database = Database(engine=engine, sessions=make_session_factory(engine))
 with job_lock(database, sys.argv[2]) as held:

@@ -7,9 +7,9 @@ import logging
 import pytest
 
 from agent.db.database import Database
-from agent.scheduler.tables import JobRun
-from agent.scheduler.wrapper import RUNNER, run_job
-from tests.agent.scheduler.factories import Noted, audit_count, audit_job, job_runs
+from agent.jobs.tables import JobRun
+from agent.jobs.wrapper import RUNNER, run_job
+from tests.agent.jobs.factories import Noted, audit_count, audit_job, job_runs
 
 
 def test_a_successful_run_commits_and_is_recorded(database: Database) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import update
 
 from agent.db.database import Database
 from agent.db.types import utcnow
-from agent.scheduler.locks import job_lock
-from agent.scheduler.wrapper import INTERRUPTED, RunStatus
+from agent.jobs.locks import job_lock
+from agent.jobs.wrapper import INTERRUPTED, RunStatus
 from agent.sync.result import SyncResult
 from agent.sync.tables import SyncRun
 

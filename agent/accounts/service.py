@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, selectinload
 from agent.auth.service import Principal, visible_accounts
 from agent.db.types import Money
 from agent.profile.schemas import (
-    AGING_BUCKETS,
     AccountDetail,
     AccountSummary,
     AgingRead,
@@ -33,6 +32,7 @@ from agent.profile.tables import (
     PaymentPromise,
     Person,
 )
+from ledger.aging import AGING_BUCKETS, aging_bucket
 
 AccountSort = Literal["overdue_ar", "open_ar", "name"]
 ZERO = Decimal("0.00")
@@ -191,19 +191,6 @@ def book_aging(*, session: Session, principal: Principal, as_of: date) -> list[A
         AgingRead(currency=currency, as_of=as_of, buckets=buckets, total=sum(buckets.values(), ZERO))
         for currency, buckets in sorted(totals.items())
     ]
-
-
-def aging_bucket(days_past_due: int) -> str:
-    """The aging bucket of an open balance ``days_past_due`` days after its due date."""
-    if days_past_due <= 0:
-        return "current"
-    if days_past_due <= 30:
-        return "1-30"
-    if days_past_due <= 60:
-        return "31-60"
-    if days_past_due <= 90:
-        return "61-90"
-    return "91+"
 
 
 def list_owners(*, session: Session, principal: Principal) -> list[PersonRead]:

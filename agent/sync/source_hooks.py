@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from agent.db.database import Database
-from agent.scheduler.sync import SyncRunner
 from agent.settings import Settings
+from agent.sync.runs import SyncRunner
 
 SyncSourcesHook = Callable[[Settings, Database], Mapping[str, SyncRunner]]
 

@@ -14,8 +14,8 @@ from sqlalchemy import update
 
 from agent.db.database import Database
 from agent.db.types import utcnow
-from agent.scheduler.locks import job_lock
-from agent.scheduler.tables import JobRun
+from agent.jobs.locks import job_lock
+from agent.jobs.tables import JobRun
 
 log = logging.getLogger("nudge.jobs")
 RunStatus = Literal["ok", "failed", "skipped_locked"]

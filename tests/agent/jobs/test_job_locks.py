@@ -9,9 +9,9 @@ from sqlalchemy import text
 
 from agent.db.database import Database
 from agent.db.engine import make_engine, make_session_factory
-from agent.scheduler.locks import job_lock, lock_key
-from agent.scheduler.wrapper import run_job
-from tests.agent.scheduler.factories import Noted, audit_count, audit_job, job_runs, other_runner_holds
+from agent.jobs.locks import job_lock, lock_key
+from agent.jobs.wrapper import run_job
+from tests.agent.jobs.factories import Noted, audit_count, audit_job, job_runs, other_runner_holds
 
 
 def test_lock_keys_are_stable_distinct_64_bit_integers() -> None:

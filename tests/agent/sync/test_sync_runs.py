@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from agent.db.database import Database
-from agent.scheduler.sync import run_sync
 from agent.sync.result import SyncResult
+from agent.sync.runs import run_sync
 from agent.sync.tables import SyncRun
-from tests.agent.scheduler.factories import other_runner_holds, sync_runs
+from tests.agent.jobs.factories import other_runner_holds, sync_runs
 
 
 def test_a_sync_records_what_the_source_read_changed_and_called(database: Database) -> None:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
+from agent.accounts import service
 from agent.auth.deps import ApiUser, DbSession
-from agent.profile import service
 from agent.profile.schemas import AccountDetail, AccountSummary, AgingRead, PersonRead
 from agent.settings import Settings
 
