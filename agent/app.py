@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from agent.accounts.views import router as profile_api
 from agent.alerts.views import router as alerts_api
 from agent.auth.deps import LoginRequiredError
+from agent.context.views import router as context_api
 from agent.db.database import Database
 from agent.links.secret import signing_key
 from agent.metrics.rates import UnknownCurrencyError
@@ -80,6 +81,7 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(web_pages)
     app.include_router(runs_page)
     app.include_router(alerts_api)
+    app.include_router(context_api)
     app.include_router(rules_api)
     app.include_router(alert_pages)
     app.include_router(rule_pages)

@@ -10,7 +10,8 @@ The API the application uses:
 * :func:`evaluate` -> :class:`Firing` list; :func:`hits` -> DataFrame; :func:`masks`
 * :func:`run_rules` -> :class:`Reconciliation` (opened, reopened, resumed, updated,
   resolved, events)
-* :func:`apply_action` / :func:`snooze_until_promise` for people's actions
+* :func:`apply_action` / :func:`snooze_until_promise` for people's actions, with
+  :func:`allowed_actions` and :func:`already_done` (a repeated action changes nothing)
 * :func:`backtest` -> report dict; :class:`PriorLateRateRisk` as the default risk provider
 * :func:`propose` -> :class:`Proposal` for versioned rule sets (accept or refuse, with a diff)
 """
@@ -28,6 +29,8 @@ from rules.lifecycle import (
     State,
     TransitionError,
     alert_identity,
+    allowed_actions,
+    already_done,
     apply_action,
     reconcile,
     snooze_until_promise,
@@ -56,6 +59,8 @@ __all__ = [
     "State",
     "TransitionError",
     "alert_identity",
+    "allowed_actions",
+    "already_done",
     "apply_action",
     "backtest",
     "check_files",

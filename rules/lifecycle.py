@@ -30,19 +30,39 @@ class State(StrEnum):
 
 
 class Action(StrEnum):
-    """What a person can do to an alert."""
+    """What a person can do to an alert (in the order cards show them)."""
 
     ACKNOWLEDGE = "acknowledge"
     SNOOZE = "snooze"
+    PROMISE = "promise"
+    DISPUTE = "dispute"
     CLOSE = "close"
+    REOPEN = "reopen"
 
 
 ALLOWED: dict[State, frozenset[Action]] = {
-    State.FIRING: frozenset({Action.ACKNOWLEDGE, Action.SNOOZE, Action.CLOSE}),
-    State.ACKNOWLEDGED: frozenset({Action.SNOOZE, Action.CLOSE}),
-    State.SNOOZED: frozenset({Action.ACKNOWLEDGE, Action.SNOOZE, Action.CLOSE}),
-    State.RESOLVED: frozenset(),
+    State.FIRING: frozenset(
+        {Action.ACKNOWLEDGE, Action.SNOOZE, Action.PROMISE, Action.DISPUTE, Action.CLOSE}
+    ),
+    State.ACKNOWLEDGED: frozenset({Action.SNOOZE, Action.PROMISE, Action.DISPUTE, Action.CLOSE}),
+    State.SNOOZED: frozenset(
+        {Action.ACKNOWLEDGE, Action.SNOOZE, Action.PROMISE, Action.DISPUTE, Action.CLOSE}
+    ),
+    State.RESOLVED: frozenset({Action.REOPEN}),
 }
+# What each action is called in a refusal: "cannot <verb> an alert that is <state>".
+VERBS: dict[Action, str] = {
+    Action.ACKNOWLEDGE: "acknowledge",
+    Action.SNOOZE: "snooze",
+    Action.PROMISE: "log a promise to pay on",
+    Action.DISPUTE: "dispute",
+    Action.CLOSE: "close",
+    Action.REOPEN: "reopen",
+}
+# Actions about one invoice, and what each needs it for.
+INVOICE_ACTIONS: dict[Action, str] = {Action.PROMISE: "a promise to pay", Action.DISPUTE: "a dispute"}
+CLOSED = "closed"  # the resolution of an alert a person closed (the only one a person may undo)
+PROMISE_REASON = "promise to pay"
 
 
 def alert_identity(key: AlertKey) -> str:
@@ -115,6 +135,38 @@ class Reconciliation:
         self.events.append(event)
 
 
+def refusal(alert: Alert, action: Action) -> str | None:
+    """Why ``action`` is not possible on ``alert`` now, or None when it is."""
+    if action not in ALLOWED[alert.state]:
+        return f"cannot {VERBS[action]} an alert that is {alert.state.value}"
+    if action in INVOICE_ACTIONS and alert.key[2] is None:
+        return f"this alert is about the whole account: {INVOICE_ACTIONS[action]} needs an invoice"
+    if action == Action.REOPEN and alert.resolved_reason != CLOSED:
+        return (
+            f"cannot reopen an alert resolved as '{alert.resolved_reason}': "
+            "only an alert a person closed can be reopened"
+        )
+    return None
+
+
+def allowed_actions(alert: Alert) -> tuple[Action, ...]:
+    """Every action a person may take on ``alert`` now, in :class:`Action` order."""
+    return tuple(action for action in Action if refusal(alert, action) is None)
+
+
+def already_done(alert: Alert, action: Action, *, until: date | None = None) -> bool:
+    """True when doing ``action`` again would change nothing (a second click, a channel's retry)."""
+    if action == Action.ACKNOWLEDGE:
+        return alert.state == State.ACKNOWLEDGED
+    if action == Action.SNOOZE:
+        return alert.state == State.SNOOZED and alert.snoozed_until == until
+    if action == Action.CLOSE:
+        return alert.state == State.RESOLVED and alert.resolved_reason == CLOSED
+    if action == Action.REOPEN:
+        return alert.state == State.FIRING
+    return False
+
+
 def apply_action(
     alert: Alert,
     action: Action,
@@ -124,17 +176,28 @@ def apply_action(
     until: date | None = None,
     reason: str | None = None,
 ) -> tuple[Alert, AlertEvent]:
-    """A person acts on an alert; raises :class:`TransitionError` if the state forbids it."""
-    if action not in ALLOWED[alert.state]:
-        raise TransitionError(f"cannot {action.value} an alert that is {alert.state.value}")
-    if action == Action.SNOOZE:
+    """A person acts on an alert; raises :class:`TransitionError` if the state forbids it.
+
+    A promise snoozes until the promised date (``until``); a dispute changes no state but
+    is recorded; reopening undoes a person's close.
+    """
+    refused = refusal(alert, action)
+    if refused is not None:
+        raise TransitionError(refused)
+    if action in (Action.SNOOZE, Action.PROMISE):
         if until is None or until <= at.date():
             raise TransitionError("a snooze needs an end date after today")
+        if action == Action.PROMISE:
+            reason = PROMISE_REASON
         new = replace(alert, state=State.SNOOZED, snoozed_until=until, snooze_reason=reason, updated_at=at)
     elif action == Action.ACKNOWLEDGE:
         new = replace(alert, state=State.ACKNOWLEDGED, snoozed_until=None, updated_at=at)
+    elif action == Action.CLOSE:
+        new = replace(alert, state=State.RESOLVED, resolved_reason=CLOSED, updated_at=at)
+    elif action == Action.REOPEN:
+        new = replace(alert, state=State.FIRING, resolved_reason=None, snoozed_until=None, updated_at=at)
     else:
-        new = replace(alert, state=State.RESOLVED, resolved_reason="closed", updated_at=at)
+        new = replace(alert, updated_at=at)
     detail = {"until": until.isoformat() if until else None, "reason": reason}
     return new, AlertEvent(alert.key, action.value, actor, at, alert.state, new.state, detail)
 
@@ -143,7 +206,7 @@ def snooze_until_promise(
     alert: Alert, *, promise_date: date, actor: str, at: datetime
 ) -> tuple[Alert, AlertEvent]:
     """A promise to pay snoozes the alert until the promised date (a broken promise resumes it)."""
-    return apply_action(alert, Action.SNOOZE, actor=actor, at=at, until=promise_date, reason="promise to pay")
+    return apply_action(alert, Action.PROMISE, actor=actor, at=at, until=promise_date, reason=PROMISE_REASON)
 
 
 def reconcile(

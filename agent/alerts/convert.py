@@ -76,10 +76,11 @@ def write(row: AlertRow, alert: Alert) -> None:
     row.resolved_at = alert.updated_at if alert.state == State.RESOLVED else None
 
 
-def event_row(alert_id: int, event: AlertEvent) -> AlertEventRow:
-    """A row recording one change."""
+def event_row(alert_id: int, event: AlertEvent, *, channel: str | None = None) -> AlertEventRow:
+    """A row recording one change (``channel``: where a person acted; None for the engine's own)."""
     return AlertEventRow(
         alert_id=alert_id,
+        channel=channel,
         at=event.at,
         actor=event.actor,
         kind=event.kind,

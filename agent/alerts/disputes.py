@@ -1,4 +1,7 @@
-"""Disputes opened from an alert, and resolved: open -> resolved (the caller commits)."""
+"""Resolving disputes: open -> resolved (the caller commits).
+
+A dispute is opened from its alert with :func:`agent.alerts.service.mark_disputed`.
+"""
 
 from __future__ import annotations
 
@@ -7,61 +10,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.alerts.convert import event_row, key_of
-from agent.alerts.service import get_alert
 from agent.audit.service import record
 from agent.auth.service import Principal, visible_accounts
 from agent.profile.tables import Account, Dispute
-from rules import AlertEvent, State
 
 
 class DisputeNotFoundError(LookupError):
     """No such dispute among those the caller may see."""
-
-
-def open_dispute(
-    *,
-    session: Session,
-    principal: Principal,
-    alert_id: int,
-    reason: str,
-    now: datetime,
-    note: str | None = None,
-) -> Dispute:
-    """Open a dispute on the alert's invoice; ``ValueError`` for an account-level alert or a duplicate."""
-    row = get_alert(session=session, principal=principal, alert_id=alert_id).alert
-    if row.invoice_id is None:
-        raise ValueError("this alert is about the whole account: a dispute needs an invoice")
-    existing = session.scalar(
-        select(Dispute).where(Dispute.invoice_id == row.invoice_id, Dispute.status == "open")
-    )
-    if existing is not None:
-        raise ValueError(f"invoice already has open dispute {existing.id}")
-    dispute = Dispute(
-        account_id=row.account_id,
-        invoice_id=row.invoice_id,
-        reason=reason,
-        note=note,
-        status="open",
-        opened_by_id=principal.person_id,
-        opened_at=now,
-    )
-    session.add(dispute)
-    session.flush()
-    state = State(row.state)
-    detail = {"dispute_id": dispute.id, "reason": reason}
-    session.add(
-        event_row(row.id, AlertEvent(key_of(row), "disputed", principal.email, now, state, state, detail))
-    )
-    record(
-        session=session,
-        actor=principal.email,
-        action="dispute.open",
-        entity_type="dispute",
-        entity_id=dispute.id,
-        detail={"alert_id": row.id, "invoice_id": row.invoice_id, "reason": reason},
-    )
-    return dispute
 
 
 def resolve_dispute(

@@ -18,6 +18,7 @@ class AlertEventRead(BaseModel):
 
     at: datetime
     actor: str
+    channel: str | None
     kind: str
     from_state: str | None
     to_state: str | None
@@ -45,6 +46,7 @@ class AlertRead(BaseModel):
     snooze_reason: str | None
     resolved_at: datetime | None
     resolution: str | None
+    allowed_actions: list[str]
 
     @classmethod
     def of(cls, listing: AlertListing) -> AlertRead:
@@ -68,6 +70,7 @@ class AlertRead(BaseModel):
             snooze_reason=row.snooze_reason,
             resolved_at=row.resolved_at,
             resolution=row.resolution,
+            allowed_actions=list(listing.actions),
         )
 
 
@@ -77,29 +80,50 @@ class AlertDetail(AlertRead):
     events: list[AlertEventRead]
 
 
-class SnoozeRequest(BaseModel):
-    """Snooze until a day, or log a promise to pay and snooze until its date."""
+class NoteRequest(BaseModel):
+    """An optional note for acknowledging, closing or reopening."""
 
     model_config = ConfigDict(extra="forbid")
 
+    note: str | None = Field(default=None, max_length=500)
+
+
+class SnoozeRequest(NoteRequest):
+    """Snooze until a day, or for a number of days from today."""
+
     until: date | None = None
-    promise_date: date | None = None
-    amount: Decimal | None = Field(default=None, gt=0)
-    reason: str | None = Field(default=None, max_length=500)
+    days: int | None = Field(default=None, ge=1, le=366)
 
     @model_validator(mode="after")
     def _one_end(self) -> SnoozeRequest:
-        if (self.until is None) == (self.promise_date is None):
-            raise ValueError("give either 'until' or 'promise_date'")
+        if (self.until is None) == (self.days is None):
+            raise ValueError("give either 'until' or 'days'")
         return self
 
 
-class ActionRequest(BaseModel):
-    """An optional reason for acknowledging or closing."""
+class PromiseRequest(BaseModel):
+    """The customer's promise to pay the alert's invoice by a day (all of it, or ``amount``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str | None = Field(default=None, max_length=500)
+    promised_date: date
+    amount: Decimal | None = Field(default=None, gt=0)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class PromiseRead(BaseModel):
+    """A promise to pay."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    account_id: int
+    invoice_id: int | None
+    promised_date: date
+    amount: Decimal | None
+    status: str
+    note: str | None
+    created_at: datetime
 
 
 class DisputeRequest(BaseModel):

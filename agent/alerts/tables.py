@@ -40,7 +40,7 @@ class Alert(Base):
 
 
 class AlertEvent(Base):
-    """A change of an alert's state, with who made it and when."""
+    """A change of an alert's state, with who made it, when and through which channel."""
 
     __tablename__ = "alert_events"
 
@@ -48,6 +48,8 @@ class AlertEvent(Base):
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(320))
+    # web | api | email | slack | crm | extension | cli; None for the engine's own changes.
+    channel: Mapped[str | None] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str | None] = mapped_column(String(16))

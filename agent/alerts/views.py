@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from agent.alerts import disputes, service, silences
 from agent.alerts.schemas import (
-    ActionRequest,
     AlertDetail,
     AlertEventRead,
     AlertRead,
     DisputeRead,
     DisputeRequest,
     DisputeResolve,
+    NoteRequest,
+    PromiseRead,
+    PromiseRequest,
     SilenceCreate,
     SilenceRead,
     SnoozeRequest,
@@ -24,7 +27,6 @@ from agent.alerts.schemas import (
 from agent.auth.csrf import guard_cookie_writes
 from agent.auth.deps import ApiUser, DbSession, require_role
 from agent.db.types import utcnow
-from rules import Action, TransitionError
 
 router = APIRouter(prefix="/api", tags=["alerts"], dependencies=[Depends(guard_cookie_writes)])
 SILENCE_ROLES = ("ops", "admin")
@@ -32,13 +34,13 @@ SILENCE_ROLES = ("ops", "admin")
 
 @contextmanager
 def http_errors() -> Iterator[None]:
-    """Service errors as HTTP answers: unknown -> 404, wrong state -> 409, bad input -> 422."""
+    """Service errors as HTTP answers: unknown -> 404, refused action -> 409, bad input -> 422."""
     try:
         yield
     except (service.AlertNotFoundError, disputes.DisputeNotFoundError) as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc.args[0])) from None
-    except TransitionError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
+    except service.ActionRefusedError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=exc.message) from None
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from None
 
@@ -79,71 +81,96 @@ def get_alert(session: DbSession, user: ApiUser, alert_id: int) -> AlertDetail:
     )
 
 
-def _act(session: DbSession, user: ApiUser, alert_id: int, action: Action, reason: str | None) -> AlertDetail:
-    with http_errors():
-        service.act(
-            session=session, principal=user, alert_id=alert_id, action=action, now=utcnow(), reason=reason
-        )
+def _after(session: DbSession, user: ApiUser, alert_id: int) -> AlertDetail:
     session.commit()
     return get_alert(session, user, alert_id)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertDetail)
 def acknowledge(
-    session: DbSession, user: ApiUser, alert_id: int, body: ActionRequest | None = None
+    session: DbSession, user: ApiUser, alert_id: int, body: NoteRequest | None = None
 ) -> AlertDetail:
-    """Someone is on it: no more reminders or escalation."""
-    return _act(session, user, alert_id, Action.ACKNOWLEDGE, body.reason if body else None)
-
-
-@router.post("/alerts/{alert_id}/close", response_model=AlertDetail)
-def close(session: DbSession, user: ApiUser, alert_id: int, body: ActionRequest | None = None) -> AlertDetail:
-    """Resolve by hand; it reopens only after its condition cleared and fired again."""
-    return _act(session, user, alert_id, Action.CLOSE, body.reason if body else None)
+    """Someone is on it: no more reminders or escalation (again: no change)."""
+    note = body.note if body else None
+    with http_errors():
+        service.acknowledge(
+            session=session, principal=user, alert_id=alert_id, channel="api", now=utcnow(), note=note
+        )
+    return _after(session, user, alert_id)
 
 
 @router.post("/alerts/{alert_id}/snooze", response_model=AlertDetail)
 def snooze(session: DbSession, user: ApiUser, alert_id: int, body: SnoozeRequest) -> AlertDetail:
-    """Snooze until a day, or log a promise to pay and snooze until the promised date."""
+    """Snooze until a day or for a number of days."""
     with http_errors():
-        if body.promise_date is not None:
-            service.promise_to_pay(
-                session=session,
-                principal=user,
-                alert_id=alert_id,
-                promised_date=body.promise_date,
-                amount=body.amount,
-                note=body.reason,
-                now=utcnow(),
-            )
-        else:
-            service.act(
-                session=session,
-                principal=user,
-                alert_id=alert_id,
-                action=Action.SNOOZE,
-                now=utcnow(),
-                until=body.until,
-                reason=body.reason,
-            )
-    session.commit()
-    return get_alert(session, user, alert_id)
-
-
-@router.post("/alerts/{alert_id}/dispute", response_model=DisputeRead, status_code=status.HTTP_201_CREATED)
-def open_dispute(session: DbSession, user: ApiUser, alert_id: int, body: DisputeRequest) -> DisputeRead:
-    """Open a dispute on the alert's invoice."""
-    with http_errors():
-        dispute = disputes.open_dispute(
+        service.snooze(
             session=session,
             principal=user,
             alert_id=alert_id,
-            reason=body.reason,
-            note=body.note,
+            channel="api",
             now=utcnow(),
+            until=body.until,
+            duration=None if body.days is None else timedelta(days=body.days),
+            note=body.note,
+        )
+    return _after(session, user, alert_id)
+
+
+@router.post("/alerts/{alert_id}/promise", response_model=PromiseRead, status_code=status.HTTP_201_CREATED)
+def promise(session: DbSession, user: ApiUser, alert_id: int, body: PromiseRequest) -> PromiseRead:
+    """Log the customer's promise to pay the alert's invoice; the alert snoozes until that day."""
+    with http_errors():
+        row = service.log_promise(
+            session=session,
+            principal=user,
+            alert_id=alert_id,
+            channel="api",
+            now=utcnow(),
+            promised_date=body.promised_date,
+            amount=body.amount,
+            note=body.note,
         )
     session.commit()
-    return DisputeRead.model_validate(dispute)
+    return PromiseRead.model_validate(row)
+
+
+@router.post("/alerts/{alert_id}/dispute", response_model=DisputeRead, status_code=status.HTTP_201_CREATED)
+def dispute(session: DbSession, user: ApiUser, alert_id: int, body: DisputeRequest) -> DisputeRead:
+    """Open a dispute on the alert's invoice."""
+    with http_errors():
+        row = service.mark_disputed(
+            session=session,
+            principal=user,
+            alert_id=alert_id,
+            channel="api",
+            now=utcnow(),
+            reason=body.reason,
+            note=body.note,
+        )
+    session.commit()
+    return DisputeRead.model_validate(row)
+
+
+@router.post("/alerts/{alert_id}/close", response_model=AlertDetail)
+def close(session: DbSession, user: ApiUser, alert_id: int, body: NoteRequest | None = None) -> AlertDetail:
+    """Resolve by hand; it reopens only after its condition cleared and fired again."""
+    note = body.note if body else None
+    with http_errors():
+        service.close(
+            session=session, principal=user, alert_id=alert_id, channel="api", now=utcnow(), note=note
+        )
+    return _after(session, user, alert_id)
+
+
+@router.post("/alerts/{alert_id}/reopen", response_model=AlertDetail)
+def reopen(session: DbSession, user: ApiUser, alert_id: int, body: NoteRequest | None = None) -> AlertDetail:
+    """Undo a person's close."""
+    note = body.note if body else None
+    with http_errors():
+        service.reopen(
+            session=session, principal=user, alert_id=alert_id, channel="api", now=utcnow(), note=note
+        )
+    return _after(session, user, alert_id)
 
 
 @router.post("/disputes/{dispute_id}/resolve", response_model=DisputeRead)

@@ -67,3 +67,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def plain_amount(amount: Decimal) -> Decimal:
+    """``1200.5000`` -> ``1200.50``: cents, or every decimal a finer amount needs.
+
+    Stored amounts come back with the backend's scale (four places on PostgreSQL); what
+    people read, in messages and payloads, should not depend on the backend.
+    """
+    cents = amount.quantize(Decimal("0.01"))
+    return cents if cents == amount else amount.normalize()

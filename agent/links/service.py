@@ -25,13 +25,11 @@ from agent.links.tokens import LinkClaims, LinkError, UsedLinkError, new_claims,
 from agent.profile.tables import Account, Invoice, Person
 from agent.settings import Settings
 from connectors.core.protocols import ActionLink, Recipient
-from rules import Action, TransitionError
 
 SNOOZE_DAYS = 3
 LABELS = {"acknowledge": "Acknowledge", "snooze": f"Snooze {SNOOZE_DAYS} days", "open": "Open in Nudge"}
 DONE = {"acknowledge": "acknowledged", "snooze": f"snoozed for {SNOOZE_DAYS} days"}
-# Which signed actions each state still allows (open-in-Nudge is always offered).
-OFFERED = {"firing": ("acknowledge", "snooze"), "acknowledged": ("snooze",), "snoozed": ("acknowledge",)}
+SIGNED = ("acknowledge", "snooze")  # the actions a link can take (open-in-Nudge is always offered)
 
 
 class ActionNotAllowedError(LinkError):
@@ -93,7 +91,8 @@ class ActionLinks:
         """Acknowledge and snooze (for a person, as the state allows), then open in Nudge."""
         signed: list[ActionLink] = []
         if recipient.kind == "person":
-            for action in OFFERED.get(alert.state, ()):
+            allowed = alerts.allowed_actions(alert)
+            for action in (action for action in SIGNED if action in allowed):
                 claims = new_claims(
                     alert_id=alert.id, action=action, recipient=recipient.address, expires_at=self.expires_at
                 )
@@ -152,20 +151,23 @@ def redeem(*, session: Session, settings: Settings, token: str, now: datetime) -
 
 
 def _perform(session: Session, principal: Principal, claims: LinkClaims, now: datetime) -> None:
-    action = Action.ACKNOWLEDGE if claims.action == "acknowledge" else Action.SNOOZE
-    until = now.date() + timedelta(days=SNOOZE_DAYS) if action == Action.SNOOZE else None
     try:
-        alerts.act(
-            session=session,
-            principal=principal,
-            alert_id=claims.alert_id,
-            action=action,
-            now=now,
-            until=until,
-        )
+        if claims.action == "acknowledge":
+            alerts.acknowledge(
+                session=session, principal=principal, alert_id=claims.alert_id, channel="email", now=now
+            )
+        else:
+            alerts.snooze(
+                session=session,
+                principal=principal,
+                alert_id=claims.alert_id,
+                channel="email",
+                now=now,
+                duration=timedelta(days=SNOOZE_DAYS),
+            )
     except alerts.AlertNotFoundError:
         raise LinkForbiddenError(
             f"{claims.recipient} no longer looks after this alert's account, so the link cannot act on it."
         ) from None
-    except TransitionError as exc:
-        raise ActionNotAllowedError(f"The alert changed since the e-mail was sent: {exc}.") from None
+    except alerts.ActionRefusedError as exc:
+        raise ActionNotAllowedError(f"The alert changed since the e-mail was sent: {exc.message}.") from None

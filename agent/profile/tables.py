@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -101,7 +103,11 @@ class Contact(Base):
     """A person at the customer."""
 
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("source", "external_id"),)
+    # Emails are looked up without regard to case (the account-context service).
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_contacts_email_lower", func.lower(text("email"))),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)

@@ -1,9 +1,10 @@
-"""Web pages of alerts: the inbox with filters and actions (forms posting to the same services)."""
+"""Web pages of alerts: the inbox with filters, and every alert card's action forms (the action service)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
@@ -15,14 +16,13 @@ from agent.auth.csrf import require_same_origin, safe_next
 from agent.auth.deps import DbSession, WebUser
 from agent.db.types import utcnow
 from agent.web.views import render
-from rules import Action, TransitionError
 
 router = APIRouter(include_in_schema=False)
 STATES = ("firing", "acknowledged", "snoozed", "resolved")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SNOOZE_DAYS = 7
 Guarded = Annotated[None, Depends(require_same_origin)]
-Verb = Literal["acknowledge", "snooze", "promise", "close"]
+Verb = Literal["acknowledge", "snooze", "promise", "dispute", "close", "reopen"]
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -65,29 +65,54 @@ def act(
     verb: Verb,
     next_url: Annotated[str, Form(alias="next")] = "/inbox",
     promise_date: Annotated[date | None, Form()] = None,
+    amount: Annotated[Decimal | None, Form()] = None,
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
-    """Acknowledge, snooze 7 days, log a promise to pay, or close; then back to the page."""
-    now = utcnow()
+    """Act on an alert through the action service, then back to the page (with the refusal, if any)."""
     back = safe_next(next_url, "/inbox")
     try:
-        if verb == "promise":
-            if promise_date is None:
-                raise ValueError("give the date the customer promised to pay by")
-            service.promise_to_pay(
-                session=session, principal=user, alert_id=alert_id, promised_date=promise_date, now=now
-            )
-        else:
-            until = now.date() + timedelta(days=SNOOZE_DAYS) if verb == "snooze" else None
-            service.act(
-                session=session, principal=user, alert_id=alert_id, action=Action(verb), now=now, until=until
-            )
+        _dispatch(session, user, alert_id, verb, promise_date=promise_date, amount=amount, reason=reason)
     except service.AlertNotFoundError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no alert {alert_id}") from None
-    except (TransitionError, ValueError) as exc:
+    except service.ActionRefusedError as exc:
         session.rollback()
-        return RedirectResponse(_with_notice(back, str(exc)), status_code=status.HTTP_303_SEE_OTHER)
+        return RedirectResponse(_with_notice(back, exc.message), status_code=status.HTTP_303_SEE_OTHER)
     session.commit()
     return RedirectResponse(back, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _dispatch(
+    session: DbSession,
+    user: WebUser,
+    alert_id: int,
+    verb: Verb,
+    *,
+    promise_date: date | None,
+    amount: Decimal | None,
+    reason: str,
+) -> None:
+    """One form's verb as the service call it names."""
+    common: dict[str, Any] = {
+        "session": session,
+        "principal": user,
+        "alert_id": alert_id,
+        "channel": "web",
+        "now": utcnow(),
+    }
+    if verb == "acknowledge":
+        service.acknowledge(**common)
+    elif verb == "snooze":
+        service.snooze(**common, duration=timedelta(days=SNOOZE_DAYS))
+    elif verb == "promise":
+        if promise_date is None:
+            raise service.ActionRefusedError("give the date the customer promised to pay by")
+        service.log_promise(**common, promised_date=promise_date, amount=amount)
+    elif verb == "dispute":
+        service.mark_disputed(**common, reason=reason)
+    elif verb == "close":
+        service.close(**common)
+    else:
+        service.reopen(**common)
 
 
 def _with_notice(path: str, notice: str) -> str:

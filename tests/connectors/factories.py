@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from connectors.core.protocols import Cursor, Page, Source
 from connectors.core.records import RecordBase
@@ -160,7 +160,7 @@ def load_worker_profile(state: Path) -> Profile:
 
     from connectors.core.records import Record
 
-    adapter: TypeAdapter[Any] = TypeAdapter(Record)
+    adapter: TypeAdapter[Any] = TypeAdapter(cast(Any, Record))
     profile = Profile()
     saved = json.loads((state / "cursor.json").read_text())
     lines = (state / "records.jsonl").read_text().splitlines()[: saved["records"]]

@@ -11,6 +11,8 @@ from rules.lifecycle import (
     State,
     TransitionError,
     alert_identity,
+    allowed_actions,
+    already_done,
     apply_action,
     reconcile,
     snooze_until_promise,
@@ -105,6 +107,75 @@ def test_invalid_transitions_are_refused() -> None:
     closed, _ = apply_action(alert, Action.CLOSE, actor="ana", at=NOW)
     with pytest.raises(TransitionError, match="cannot snooze an alert that is resolved"):
         apply_action(closed, Action.SNOOZE, actor="ana", at=NOW, until=date(2024, 4, 1))
+
+
+def test_a_person_reopens_only_what_a_person_closed() -> None:
+    alert = _alert(("overdue", "A", "A1"))
+    closed, _ = apply_action(alert, Action.CLOSE, actor="ana", at=NOW)
+    reopened, event = apply_action(closed, Action.REOPEN, actor="ben", at=NOW + timedelta(hours=1))
+    assert (reopened.state, reopened.resolved_reason, event.kind, event.from_state) == (
+        State.FIRING,
+        None,
+        "reopen",
+        State.RESOLVED,
+    )
+    with pytest.raises(TransitionError, match=r"^cannot reopen an alert that is firing$"):
+        apply_action(reopened, Action.REOPEN, actor="ben", at=NOW)
+    paid = Alert(alert.key, State.RESOLVED, "high", "msg", NOW, NOW, resolved_reason="paid")
+    with pytest.raises(
+        TransitionError,
+        match=r"^cannot reopen an alert resolved as 'paid': only an alert a person closed can be reopened$",
+    ):
+        apply_action(paid, Action.REOPEN, actor="ben", at=NOW)
+
+
+def test_a_promise_snoozes_and_a_dispute_keeps_the_state_both_only_on_an_invoice() -> None:
+    alert = _alert(("overdue", "A", "A1"))
+    promised, event = apply_action(alert, Action.PROMISE, actor="ana", at=NOW, until=date(2024, 3, 8))
+    assert (promised.state, promised.snoozed_until, promised.snooze_reason, event.kind) == (
+        State.SNOOZED,
+        date(2024, 3, 8),
+        "promise to pay",
+        "promise",
+    )
+    disputed, event = apply_action(promised, Action.DISPUTE, actor="ana", at=NOW, reason="pricing")
+    assert (disputed.state, event.kind, event.detail) == (
+        State.SNOOZED,
+        "dispute",
+        {"until": None, "reason": "pricing"},
+    )
+    account_alert = _alert(("dso-worsening", "A", None))
+    with pytest.raises(
+        TransitionError, match=r"^this alert is about the whole account: a promise to pay needs an invoice$"
+    ):
+        apply_action(account_alert, Action.PROMISE, actor="ana", at=NOW, until=date(2024, 3, 8))
+
+
+def test_allowed_actions_and_what_a_repeat_would_change() -> None:
+    alert = _alert(("overdue", "A", "A1"))
+    assert allowed_actions(alert) == (
+        Action.ACKNOWLEDGE,
+        Action.SNOOZE,
+        Action.PROMISE,
+        Action.DISPUTE,
+        Action.CLOSE,
+    )
+    assert allowed_actions(_alert(("dso-worsening", "A", None))) == (
+        Action.ACKNOWLEDGE,
+        Action.SNOOZE,
+        Action.CLOSE,
+    )
+    acknowledged, _ = apply_action(alert, Action.ACKNOWLEDGE, actor="ana", at=NOW)
+    assert already_done(acknowledged, Action.ACKNOWLEDGE)
+    assert not already_done(alert, Action.ACKNOWLEDGE)
+    snoozed, _ = apply_action(alert, Action.SNOOZE, actor="ana", at=NOW, until=date(2024, 3, 4))
+    assert already_done(snoozed, Action.SNOOZE, until=date(2024, 3, 4))
+    assert not already_done(snoozed, Action.SNOOZE, until=date(2024, 3, 5))
+    closed, _ = apply_action(alert, Action.CLOSE, actor="ana", at=NOW)
+    assert allowed_actions(closed) == (Action.REOPEN,)
+    assert already_done(closed, Action.CLOSE)
+    assert already_done(alert, Action.REOPEN)
+    assert not already_done(alert, Action.DISPUTE)
 
 
 def _alert(key: tuple) -> Alert:

@@ -9,12 +9,17 @@ from functools import lru_cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from agent.alerts.convert import event_row, new_row
 from agent.alerts.evaluate import EvaluationCounts, evaluate_alerts
 from agent.alerts.tables import Alert, OutboxMessage
 from agent.demo import DemoBook, build_demo_book
 from agent.demo.load import load_demo_book
 from agent.profile.tables import Account, Dispute, Invoice, Payment, Person
 from agent.settings import Settings
+from rules import Alert as LifecycleAlert
+from rules import AlertEvent as LifecycleEvent
+from rules import State
+from rules.lifecycle import SYSTEM_ACTOR
 from tests.conftest import BOOK_DATE
 
 # The cycle runs on the book date, in the morning UTC.
@@ -81,6 +86,15 @@ def firing_invoice_alert(session: Session) -> Alert:
     return alert
 
 
+def open_account_alert(session: Session) -> Alert:
+    """An open alert about a whole account (no invoice)."""
+    alert = session.scalar(
+        select(Alert).where(Alert.invoice_id.is_(None), Alert.state != "resolved").order_by(Alert.id)
+    )
+    assert alert is not None, "the demo book should raise account alerts"
+    return alert
+
+
 def owner_of(session: Session, alert: Alert) -> Person:
     """The person who owns the alert's account."""
     owner = session.scalar(
@@ -105,3 +119,23 @@ def person(session: Session, role: str) -> Person:
     found = session.scalar(select(Person).where(Person.role == role).order_by(Person.id))
     assert found is not None
     return found
+
+
+def make_alert(
+    session: Session,
+    account: Account,
+    *,
+    rule: str,
+    invoice: Invoice | None = None,
+    opened_at: datetime = CYCLE_START,
+    severity: str = "high",
+) -> Alert:
+    """A firing alert written as the engine writes one it opens (row and ``opened`` event)."""
+    key = (rule, str(account.id), None if invoice is None else str(invoice.id))
+    lifecycle = LifecycleAlert(key, State.FIRING, severity, f"{account.name}: {rule}", opened_at, opened_at)
+    row = new_row(lifecycle)
+    session.add(row)
+    session.flush()
+    session.add(event_row(row.id, LifecycleEvent(key, "opened", SYSTEM_ACTOR, opened_at, None, State.FIRING)))
+    session.flush()
+    return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,11 +14,19 @@ from agent.alerts.tables import Alert, AlertEvent
 from agent.app import create_app
 from agent.auth.deps import SESSION_COOKIE
 from agent.db.database import Database
-from agent.profile.tables import Account
+from agent.db.types import utcnow
+from agent.profile.tables import Account, Dispute, Invoice
 from agent.rulesets.service import pack_texts
 from agent.rulesets.tables import RuleSetVersion
 from agent.settings import Settings
-from tests.agent.alerts.factories import firing_invoice_alert, load_book, owner_of, person, run_cycle
+from tests.agent.alerts.factories import (
+    firing_invoice_alert,
+    load_book,
+    open_account_alert,
+    owner_of,
+    person,
+    run_cycle,
+)
 from tests.factories import token_for
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
@@ -75,18 +84,25 @@ def test_an_action_needs_our_origin_and_is_recorded(app_client: TestClient, sess
     assert done.headers["location"] == f"/accounts/{alert.account_id}"
     session.expire_all()
     assert session.get_one(Alert, alert.id).state == "acknowledged"
-    event = session.scalars(
+    events = session.scalars(
         select(AlertEvent).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id)
     ).all()
-    assert [(e.kind, e.actor) for e in event] == [("opened", "nudge"), ("acknowledge", owner.email)]
+    assert [(e.kind, e.actor, e.channel) for e in events] == [
+        ("opened", "nudge", None),
+        ("acknowledge", owner.email, "web"),
+    ]
+    # A second click changes nothing and says nothing; a refused action says why.
     again = client.post(url, data={"next": "//evil.example/"}, headers=SAME_ORIGIN)
-    assert again.headers["location"] == "/inbox?notice=cannot+acknowledge+an+alert+that+is+acknowledged"
-    back = client.post(url, data={"next": "/inbox?state=acknowledged&notice=old"}, headers=SAME_ORIGIN)
+    assert again.headers["location"] == "/inbox"
+    reopen = f"/inbox/{alert.id}/reopen"
+    back = client.post(reopen, data={"next": "/inbox?state=acknowledged&notice=old"}, headers=SAME_ORIGIN)
     assert (
         back.headers["location"]
-        == "/inbox?state=acknowledged&notice=cannot+acknowledge+an+alert+that+is+acknowledged"
+        == "/inbox?state=acknowledged&notice=cannot+reopen+an+alert+that+is+acknowledged"
     )
-    assert "cannot acknowledge an alert that is acknowledged" in client.get(back.headers["location"]).text
+    assert "cannot reopen an alert that is acknowledged" in client.get(back.headers["location"]).text
+    session.expire_all()
+    assert len(session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert.id)).all()) == 2
     assert client.post(f"/inbox/{alert.id}/delete", data={}, headers=SAME_ORIGIN).status_code == 422
 
 
@@ -103,6 +119,71 @@ def test_the_account_page_shows_its_alerts_and_their_history(
     block = page.text.split(f'data-alert-id="{alert.id}"', 1)[1].split("</ol>", 1)[0]
     assert "snoozed until" in block
     assert re.findall(r'data-kind="(\w+)"', block) == ["opened", "snooze"]
+
+
+def test_promise_dispute_close_and_reopen_from_the_account_page(
+    app_client: TestClient, session: Session
+) -> None:
+    alert = firing_invoice_alert(session)
+    owner = owner_of(session, alert)
+    client = signed_in(app_client, session, owner)
+    page = f"/accounts/{alert.account_id}"
+    invoice = session.get_one(Invoice, alert.invoice_id)
+    too_much = str(invoice.amount - invoice.amount_paid + 1)
+    later = (utcnow().date() + timedelta(days=4)).isoformat()
+    refused = client.post(
+        f"/inbox/{alert.id}/promise",
+        data={"next": page, "promise_date": later, "amount": too_much},
+        headers=SAME_ORIGIN,
+    )
+    assert "is+more+than+the" in refused.headers["location"]
+    for verb, form in (
+        ("promise", {"promise_date": later}),
+        ("dispute", {"reason": "pricing"}),
+        ("close", {}),
+        ("reopen", {}),
+    ):
+        done = client.post(f"/inbox/{alert.id}/{verb}", data={"next": page, **form}, headers=SAME_ORIGIN)
+        assert done.headers["location"] == page, (verb, done.headers["location"])
+    session.expire_all()
+    events = session.scalars(
+        select(AlertEvent).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id)
+    )
+    assert [(e.kind, e.channel, e.to_state) for e in events] == [
+        ("opened", None, "firing"),
+        ("promise", "web", "snoozed"),
+        ("dispute", "web", "snoozed"),
+        ("close", "web", "resolved"),
+        ("reopen", "web", "firing"),
+    ]
+    assert (
+        session.scalars(
+            select(Dispute).where(Dispute.invoice_id == alert.invoice_id, Dispute.status == "open")
+        )
+        .one()
+        .reason
+        == "pricing"
+    )
+    html = client.get(page).text
+    card = html.split(f'id="alert-{alert.id}"', 1)[1].split("</ol>", 1)[0]
+    assert re.findall(r'class="secondary act-(\w+)"|class="act-(\w+)"', card) == [
+        ("", "acknowledge"),
+        ("snooze", ""),
+        ("promise", ""),
+        ("dispute", ""),
+        ("close", ""),
+    ]
+    assert f"{owner.email} via web · reopen" in card
+
+
+def test_an_account_alert_offers_no_promise_or_dispute(app_client: TestClient, session: Session) -> None:
+    alert = open_account_alert(session)
+    client = signed_in(app_client, session, owner_of(session, alert))
+    html = client.get(f"/accounts/{alert.account_id}").text
+    card = html.split(f'id="alert-{alert.id}"', 1)[1].split("</ol>", 1)[0]
+    assert "act-promise" not in card
+    assert "act-dispute" not in card
+    assert "act-close" in card
 
 
 def test_the_rules_page_refuses_a_typo_with_its_position(app_client: TestClient, session: Session) -> None:

@@ -50,4 +50,4 @@ def test_acknowledging_in_the_inbox_shows_in_the_database_and_on_the_account_pag
     assert (tmp_path / "inbox.png").stat().st_size > 10_000
     assert acknowledged == account_state == "acknowledged"
     assert history == ["opened", "acknowledge"]
-    assert f"{owner.email} · acknowledge → acknowledged" in last_entry
+    assert f"{owner.email} via web · acknowledge → acknowledged" in last_entry

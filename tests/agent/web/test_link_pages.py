@@ -71,7 +71,7 @@ def test_opening_a_link_only_asks_and_the_button_acknowledges_as_the_recipient(
     assert "Done: the alert is acknowledged" in done.text
     events = history(session, alert)
     assert session.get_one(Alert, alert.id).state == "acknowledged"
-    assert (events[-1].kind, events[-1].actor) == ("acknowledge", owner.email)
+    assert (events[-1].kind, events[-1].actor, events[-1].channel) == ("acknowledge", owner.email, "email")
     used = session.scalars(select(UsedActionLink)).one()
     assert (used.alert_id, used.action, used.recipient) == (alert.id, "acknowledge", owner.email.lower())
 
@@ -132,7 +132,9 @@ def test_an_action_the_alert_no_longer_allows_says_so_and_the_link_stays_unused(
     refused = client.post(links["acknowledge"], headers=SAME_ORIGIN)
     assert refused.status_code == 409
     assert "This action is no longer possible" in refused.text
-    assert "The alert changed since the e-mail was sent:" in refused.text
+    assert "The alert changed since the e-mail was sent: cannot acknowledge an alert that is resolved." in (
+        refused.text
+    )
     assert session.scalars(select(UsedActionLink.action)).all() == ["snooze"]
 
 
