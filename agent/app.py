@@ -16,6 +16,7 @@ from agent.alerts.views import router as alerts_api
 from agent.auth.deps import LoginRequiredError
 from agent.context.views import router as context_api
 from agent.db.database import Database
+from agent.delivery.views import router as deliveries_api
 from agent.links.secret import signing_key
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
@@ -26,6 +27,7 @@ from agent.scheduler.views import router as runs_api
 from agent.settings import Settings
 from agent.sync.webhooks import mount_webhooks, sync_trigger
 from agent.web.alerts_pages import router as alert_pages
+from agent.web.deliveries import router as deliveries_page
 from agent.web.links_pages import router as link_pages
 from agent.web.model_page import router as model_page
 from agent.web.reviews_pages import router as review_pages
@@ -89,6 +91,8 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(model_page)
     app.include_router(review_pages)
     app.include_router(link_pages)
+    app.include_router(deliveries_api)
+    app.include_router(deliveries_page)
     app.state.sync_trigger = sync_trigger(settings=settings, database=database)
     mount_webhooks(app, settings=settings, trigger=app.state.sync_trigger)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -7,6 +7,7 @@ from agent.alerts import tables as alerts_tables
 from agent.audit import tables as audit_tables
 from agent.auth import tables as auth_tables
 from agent.db.base import Base
+from agent.delivery import tables as delivery_tables
 from agent.imports import tables as imports_tables
 from agent.jobs import tables as jobs_tables
 from agent.links import tables as links_tables
@@ -19,6 +20,7 @@ from agent.sync import tables as sync_tables
 TABLE_MODULES = (
     profile_tables,
     alerts_tables,
+    delivery_tables,
     sync_tables,
     audit_tables,
     auth_tables,

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     # Hours an e-mail action link (acknowledge, snooze) stays usable.
     link_ttl_hours: int = Field(default=72, ge=1)
+    # Delivery: the local hour of each person's morning digest, how often `nudge serve`
+    # drains the outbox, attempts before a message is `failed`, and how long a worker's
+    # claim on a message lasts before another worker may take it over.
+    digest_hour: int = Field(default=8, ge=0, le=23)
+    delivery_interval_seconds: int = Field(default=30, ge=1)
+    delivery_max_attempts: int = Field(default=5, ge=1)
+    delivery_lease_seconds: int = Field(default=300, ge=1)
 
     hubspot_token: SecretStr | None = None
     hubspot_base_url: str | None = None
@@ -108,6 +115,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'nudge.db').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach the web app: ``NUDGE_PUBLIC_URL`` or this server's address."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -9,6 +9,7 @@ caller commits (one transaction per cycle step).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
@@ -25,6 +26,7 @@ from agent.ledger.store import load_ledger
 from agent.risk.provider import stored_risk_provider
 from agent.rulesets.service import seed_from_pack
 from agent.settings import Settings
+from connectors.core.registry import notifiers
 from rules import (
     AlertKey,
     ContextBuilder,
@@ -61,10 +63,13 @@ def evaluate_alerts(
     risk_provider: RiskProvider | None = None,
     routing: RoutingConfig | None = None,
     as_of: date | None = None,
+    served: Collection[str] | None = None,
 ) -> EvaluationCounts:
     """Evaluate the active rules as of ``as_of`` (default: the book date), persist alert changes,
-    enqueue notifications. Risk defaults to the model's scores stored up to ``as_of``."""
+    enqueue notifications. Risk defaults to the model's scores stored up to ``as_of``;
+    ``served`` (the channels with a notifier) to the configured notifiers' channels."""
     as_of = as_of or settings.today()
+    served = set(notifiers()) if served is None else served
     version = seed_from_pack(session=session)
     frames = load_side_frames(session=session)
     builder = ContextBuilder(
@@ -86,7 +91,13 @@ def evaluate_alerts(
     config = routing or load_product_routing(session=session)
     firing = [row for row in rows.values() if row.state == "firing"]
     enqueued = enqueue(
-        session=session, config=config, rows=firing, now=now, muters=active_muters(session=session, now=now)
+        session=session,
+        config=config,
+        rows=firing,
+        now=now,
+        served=served,
+        digest_hour=settings.digest_hour,
+        muters=active_muters(session=session, now=now),
     )
     return EvaluationCounts(
         rules_version=version.version,
@@ -96,7 +107,7 @@ def evaluate_alerts(
         updated=len(result.updated),
         resolved=len(result.resolved),
         enqueued=len(enqueued),
-        reminders=len(expiry_reminders(session=session, now=now)),
+        reminders=len(expiry_reminders(session=session, now=now, served=served)),
     )
 
 

@@ -1,70 +1,35 @@
 """Enqueue notifications into the outbox through routing, exactly once.
 
-The outbox is also the delivery log: what :func:`rules.routing.plan` needs between cycles
-(when each group was last sent, escalations done, messages per person per day) is rebuilt
-from the rows of the last :data:`LOG_WINDOW`; a row deferred by quiet hours counts as sent
-at the time it may go out, so later cycles neither repeat nor re-defer it. Every row has
-a deterministic ``dedup_key`` per (group, receiver, reason, alerts, hour), so a retried
-or concurrent cycle cannot add the same notification twice. Rows are ``pending`` with
-``next_attempt_at`` = when they may go out (after quiet hours); channels without a
-notifier yet simply stay pending until one claims them.
+Routing plans what is due from the alerts and its log (:mod:`agent.alerts.routing_log`,
+rows updated here). Every notification becomes one outbox row with a deterministic
+``dedup_key`` per (group, receiver, reason, alerts, hour), so a retried or concurrent
+cycle cannot add the same notification twice. Each row gets its channel and send time
+(:mod:`agent.alerts.channels`): ``pending`` until ``next_attempt_at``, when the delivery
+workers batch it into a message; or ``undeliverable`` at once, with the reason, when the
+recipient cannot be reached.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agent.alerts.channels import Destination, Reachable, destination
 from agent.alerts.convert import key_of
+from agent.alerts.routing_log import group_to_json, load_log, remember
 from agent.alerts.tables import Alert as AlertRow
 from agent.alerts.tables import OutboxMessage
 from agent.profile.tables import Person
 from rules import AlertKey
-from rules.routing import (
-    DeliveryLog,
-    Inhibition,
-    Muter,
-    Notification,
-    PendingAlert,
-    RoutingConfig,
-    plan,
-    record,
-)
+from rules.routing import Inhibition, Muter, Notification, PendingAlert, RoutingConfig, plan
 
-LOG_WINDOW = timedelta(days=30)
 ALERTS_KIND = "alerts"
-
-
-def delivery_log(*, session: Session, config: RoutingConfig, now: datetime) -> DeliveryLog:
-    """What was handed to delivery in the last :data:`LOG_WINDOW`, as routing's log."""
-    log = DeliveryLog()
-    rows = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.created_at >= now - LOG_WINDOW).order_by(OutboxMessage.id)
-    )
-    for row in rows:
-        payload = row.payload
-        if payload.get("kind") != ALERTS_KIND:
-            continue
-        keys = frozenset(_key(k) for k in payload["alert_keys"])
-        send_at = datetime.fromisoformat(payload["send_at"])
-        if payload["reason"] == "escalation":
-            log.escalated.update((key, payload["recipient"]) for key in keys)
-            continue
-        group = _group(payload["group"])
-        if group not in log.last_sent or log.last_sent[group][0] <= send_at:
-            log.last_sent[group] = (send_at, keys)
-        person = payload.get("person")
-        if payload["delivery"] == "now" and person:
-            day = send_at.astimezone(ZoneInfo(config.person(person).timezone)).date().isoformat()
-            log.sent_per_day[(person, day)] += 1
-    return log
 
 
 def pending_alerts(rows: Iterable[AlertRow]) -> list[PendingAlert]:
@@ -88,15 +53,23 @@ def enqueue(
     config: RoutingConfig,
     rows: Sequence[AlertRow],
     now: datetime,
+    served: Collection[str],
+    digest_hour: int,
     muters: Iterable[Muter] = (),
 ) -> list[OutboxMessage]:
-    """Plan what is due for the firing ``rows`` and add one outbox row per new notification."""
+    """Plan what is due for the firing ``rows`` and add one outbox row per new notification.
+
+    ``served`` are the channels a notifier serves; rows for others are undeliverable.
+    """
     alerts = pending_alerts(rows)
-    log = delivery_log(session=session, config=config, now=now)
+    log = load_log(session=session, now=now)
     notifications = plan(config, alerts, now=now, log=log, muters=[*muters, *inhibitions(config, alerts)])
     by_key = {key_of(row): row for row in rows}
-    slack_ids = slack_ids_by_email(session=session)
-    messages = [_message(n, by_key, slack_ids) for n in notifications]
+    people = reachable_people(session=session)
+    messages = [
+        _message(n, by_key, _destination(n, by_key, people, served, digest_hour, config))
+        for n in notifications
+    ]
     known = set(
         session.scalars(
             select(OutboxMessage.dedup_key).where(
@@ -104,25 +77,57 @@ def enqueue(
             )
         )
     )
-    fresh = [m for m in messages if m.dedup_key not in known]
-    for notification in notifications:
-        record(log, config, notification)
-    session.add_all(fresh)
-    return fresh
+    fresh = [(n, m) for n, m in zip(notifications, messages, strict=True) if m.dedup_key not in known]
+    remember(session=session, config=config, notifications=[n for n, _ in fresh], now=now)
+    session.add_all(m for _, m in fresh)
+    session.flush()
+    return [m for _, m in fresh]
+
+
+def reachable_people(*, session: Session) -> dict[str, Reachable]:
+    """Active people by e-mail address, with what delivery needs to reach them."""
+    query = select(Person.email, Person.name, Person.time_zone, Person.slack_id).where(
+        Person.active.is_(True)
+    )
+    return {
+        email: Reachable(email=email, name=name, timezone=zone or "UTC", slack_id=slack_id)
+        for email, name, zone, slack_id in session.execute(query)
+    }
+
+
+def _destination(
+    notification: Notification,
+    alerts: dict[AlertKey, AlertRow],
+    people: dict[str, Reachable],
+    served: Collection[str],
+    digest_hour: int,
+    config: RoutingConfig,
+) -> Destination:
+    recipient = notification.recipient
+    person = people.get(recipient.address) if recipient.kind == "person" else None
+    zone = config.person(recipient.person).timezone if recipient.person else config.defaults.timezone
+    return destination(
+        notification,
+        person=person,
+        served=served,
+        severities=[alerts[key].severity for key in notification.alert_keys if key in alerts],
+        digest_hour=digest_hour,
+        timezone=zone,
+    )
 
 
 def _message(
-    notification: Notification, alerts: dict[AlertKey, AlertRow], slack_ids: dict[str, str | None]
+    notification: Notification, alerts: dict[AlertKey, AlertRow], where: Destination
 ) -> OutboxMessage:
     recipient = notification.recipient
     members = [alerts[key] for key in notification.alert_keys if key in alerts]
     payload: dict[str, Any] = {
         "kind": ALERTS_KIND,
-        "group": _group_json(notification.group),
+        "group": group_to_json(notification.group),
         "receiver": recipient.receiver,
         "recipient": recipient.address,
+        "recipient_kind": recipient.kind,
         "person": recipient.person if recipient.kind == "person" else None,
-        "slack_id": slack_ids.get(recipient.address) if recipient.kind == "person" else None,
         "reason": notification.reason,
         "delivery": notification.delivery,
         "send_at": notification.send_at.isoformat(),
@@ -133,33 +138,18 @@ def _message(
         dedup_key=dedup_key(notification),
         alert_id=members[0].id if members else None,
         receiver=recipient.address,
-        channel=channel(notification, slack_ids),
+        channel=where.channel,
         payload=payload,
-        status="pending",
-        next_attempt_at=notification.send_at,
+        status="undeliverable" if where.undeliverable else "pending",
+        last_error=where.undeliverable,
+        next_attempt_at=where.send_at,
     )
-
-
-def slack_ids_by_email(*, session: Session) -> dict[str, str | None]:
-    """People reachable by Slack direct message."""
-    query = select(Person.email, Person.slack_id).where(Person.slack_id.is_not(None))
-    return dict(session.execute(query).tuples().all())
-
-
-def channel(notification: Notification, slack_ids: dict[str, str | None]) -> str:
-    """How the notification travels: a Slack DM, a channel post, a CRM task, an email, the digest."""
-    recipient = notification.recipient
-    if notification.delivery == "digest":
-        return "digest"
-    if recipient.kind == "person":
-        return "slack_dm" if slack_ids.get(recipient.address) else "email"
-    return recipient.kind
 
 
 def dedup_key(notification: Notification) -> str:
     """Same group, receiver, reason, alerts and hour -> same key."""
     basis = [
-        _group_json(notification.group),
+        group_to_json(notification.group),
         notification.reason,
         [list(key) for key in notification.alert_keys],
         notification.send_at.strftime("%Y-%m-%dT%H"),
@@ -176,18 +166,3 @@ def _alert_json(row: AlertRow) -> dict[str, Any]:
         "account_id": row.account_id,
         "invoice_id": row.invoice_id,
     }
-
-
-def _group_json(group: tuple[str, str, str, tuple[tuple[str, str], ...]]) -> list[Any]:
-    route, receiver, address, values = group
-    return [route, receiver, address, [list(pair) for pair in values]]
-
-
-def _group(data: list[Any]) -> tuple[str, str, str, tuple[tuple[str, str], ...]]:
-    route, receiver, address, values = data
-    return (route, receiver, address, tuple((str(n), str(v)) for n, v in values))
-
-
-def _key(data: list[Any]) -> AlertKey:
-    rule, account, invoice = data
-    return (rule, account, invoice)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.alerts.outbox import slack_ids_by_email
+from agent.alerts.channels import channel_for, why_unreachable
+from agent.alerts.outbox import reachable_people
 from agent.alerts.tables import OutboxMessage, SilenceRow
 from agent.audit.service import record
 from rules.routing import Silence
@@ -81,7 +83,7 @@ def active_muters(*, session: Session, now: datetime) -> list[Silence]:
 
 
 def expiry_reminders(
-    *, session: Session, now: datetime, window: timedelta = REMINDER_WINDOW
+    *, session: Session, now: datetime, served: Collection[str], window: timedelta = REMINDER_WINDOW
 ) -> list[OutboxMessage]:
     """Outbox rows telling each creator that their silence ends within ``window`` (once per end time)."""
     rows = [
@@ -91,24 +93,32 @@ def expiry_reminders(
     known = set(
         session.scalars(select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(keys.values())))
     )
-    slack_ids = slack_ids_by_email(session=session)
+    people = reachable_people(session=session)
     reminders = [
-        OutboxMessage(
-            dedup_key=keys[row.id],
-            receiver=row.creator,
-            channel="slack_dm" if slack_ids.get(row.creator) else "email",
-            payload={
-                "kind": "silence_expiring",
-                "silence_id": row.id,
-                "matchers": row.matchers,
-                "reason": row.reason,
-                "ends_at": row.ends_at.isoformat(),
-            },
-            status="pending",
-            next_attempt_at=now,
-        )
+        _reminder(row, keys[row.id], now, channel_for("person", people.get(row.creator), served), served)
         for row in rows
         if keys[row.id] not in known
     ]
     session.add_all(reminders)
     return reminders
+
+
+def _reminder(
+    row: SilenceRow, key: str, now: datetime, channel: str, served: Collection[str]
+) -> OutboxMessage:
+    unreachable = why_unreachable("person", row.creator, channel, served)
+    return OutboxMessage(
+        dedup_key=key,
+        receiver=row.creator,
+        channel=channel,
+        payload={
+            "kind": "silence_expiring",
+            "silence_id": row.id,
+            "matchers": row.matchers,
+            "reason": row.reason,
+            "ends_at": row.ends_at.isoformat(),
+        },
+        status="undeliverable" if unreachable else "pending",
+        last_error=unreachable,
+        next_attempt_at=now,
+    )

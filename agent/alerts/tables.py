@@ -1,11 +1,11 @@
-"""Alert, alert event, outbox and silence tables."""
+"""Alert, alert event, outbox, silence and routing-log tables."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent.db.base import Base
@@ -60,7 +60,9 @@ class OutboxMessage(Base):
     """One notification to deliver: a row per (alert group, receiver, notification).
 
     ``dedup_key`` is unique so that a retried cycle cannot enqueue the same notification
-    twice; workers claim pending rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+    twice. ``status``: pending (until ``next_attempt_at``) -> batched into the message
+    ``delivery_id`` -> sent | failed, or muted / undeliverable with the reason in
+    ``last_error``.
     """
 
     __tablename__ = "outbox"
@@ -77,6 +79,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL"), index=True
+    )
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     external_ref: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -96,3 +101,39 @@ class SilenceRow(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoutingGroupSend(Base):
+    """Routing's log: when a notification group was last handed to delivery, and its alerts."""
+
+    __tablename__ = "routing_group_sends"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    group_key: Mapped[list[Any]] = mapped_column(JSON)  # [route, receiver, address, [[label, value]...]]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    alert_keys: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class RoutingEscalation(Base):
+    """Routing's log: an alert escalated to a recipient (once)."""
+
+    __tablename__ = "routing_escalations"
+    __table_args__ = (UniqueConstraint("alert_identity", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_identity: Mapped[str] = mapped_column(String(400))
+    recipient: Mapped[str] = mapped_column(String(320))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class RoutingDailySends(Base):
+    """Routing's log: direct messages a person was sent on a local day (the noise budget)."""
+
+    __tablename__ = "routing_daily_sends"
+    __table_args__ = (UniqueConstraint("person", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person: Mapped[str] = mapped_column(String(320))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,6 +12,7 @@ from agent.alerts.cycle_step import alerts_step
 from agent.cycle.housekeeping import close_settled_step, settle_promises_step
 from agent.cycle.metrics_step import metrics_step
 from agent.cycle.sync_step import sync_step
+from agent.delivery.step import deliver_step
 from agent.jobs.steps import Step, StepFactory
 from agent.risk.step import score_step
 from agent.settings import Settings
@@ -23,6 +24,7 @@ CYCLE_STEPS: tuple[StepFactory, ...] = (
     score_step,
     metrics_step,
     alerts_step,
+    deliver_step,
 )
 
 

@@ -68,11 +68,6 @@ class LinkTarget:
         return LABELS[self.claims.action]
 
 
-def base_url(settings: Settings) -> str:
-    """The address people reach Nudge by: ``NUDGE_PUBLIC_URL`` or the served host and port."""
-    return (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
-
-
 class ActionLinks:
     """Signs the links of the alerts in one message (``links`` is the composer's hook)."""
 
@@ -85,7 +80,7 @@ class ActionLinks:
     def from_settings(cls, settings: Settings, *, now: datetime) -> ActionLinks:
         """Links signed with the configured key, expiring ``NUDGE_LINK_TTL_HOURS`` after ``now``."""
         ttl = timedelta(hours=settings.link_ttl_hours)
-        return cls(key=signing_key(settings), base_url=base_url(settings), ttl=ttl, now=now)
+        return cls(key=signing_key(settings), base_url=settings.base_url, ttl=ttl, now=now)
 
     def links(self, alert: AlertRow, recipient: Recipient) -> tuple[ActionLink, ...]:
         """Acknowledge and snooze (for a person, as the state allows), then open in Nudge."""

@@ -10,6 +10,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from agent.db.database import Database
 from agent.db.types import utcnow
+from agent.delivery.jobs import DELIVER_JOB, run_deliver_job
 from agent.risk.jobs import RETRAIN_EVERY, RETRAIN_JOB, run_retrain_job
 from agent.scheduler.jobs import CYCLE_JOB, run_cycle_job
 from agent.settings import Settings
@@ -79,6 +80,19 @@ def register_sync_job(scheduler: JobScheduler, source_name: str, run: SyncRunner
     )
 
 
+def register_deliver_job(scheduler: JobScheduler) -> None:
+    """Deliver every ``NUDGE_DELIVERY_INTERVAL_SECONDS``, first now (coalesced, never overlapping)."""
+    scheduler.apscheduler.add_job(
+        functools.partial(run_deliver_job, database=scheduler.database, settings=scheduler.settings),
+        trigger="interval",
+        seconds=scheduler.settings.delivery_interval_seconds,
+        id=DELIVER_JOB,
+        name=DELIVER_JOB,
+        next_run_time=utcnow(),
+        replace_existing=True,
+    )
+
+
 def register_retrain_job(scheduler: JobScheduler, *, first_run: datetime | None = None) -> None:
     """Retrain weekly, first at ``first_run`` (default: a week from now; the cycle trains the first)."""
     scheduler.apscheduler.add_job(
@@ -93,9 +107,11 @@ def register_retrain_job(scheduler: JobScheduler, *, first_run: datetime | None 
 
 
 def build_scheduler(*, database: Database, settings: Settings) -> JobScheduler:
-    """The scheduler ``nudge serve`` runs: the cycle, the weekly retrain, a sync job per configured source."""
+    """The scheduler ``nudge serve`` runs: the cycle, delivery, the weekly retrain, a sync job per
+    configured source."""
     scheduler = create_scheduler(database=database, settings=settings)
     register_cycle_job(scheduler)
+    register_deliver_job(scheduler)
     register_retrain_job(scheduler)
     for source_name, run in configured_sources(settings=settings, database=database).items():
         register_sync_job(scheduler, source_name, run)

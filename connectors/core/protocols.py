@@ -121,16 +121,18 @@ class OutgoingMessage:
 
     ``key`` is stable across retries (an e-mail's Message-ID, a Slack message's metadata),
     and ``previous_ref`` is the vendor id of the message this one replaces, so a notifier
-    that can edit (Slack, a CRM task) edits instead of posting again.
+    that can edit (Slack, a CRM task) edits instead of posting again. ``notes`` are lines
+    shown before the sections, for what is not about an alert (a silence about to end).
     """
 
     key: str
     channel: str
-    kind: str  # alerts | digest | escalation
+    kind: str  # alerts | digest | escalation | reminder
     recipient: Recipient
     sections: tuple[AccountSection, ...]
     nudge_url: str
     previous_ref: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ so a new integration is one new sub-package plus one line, and tests can walk th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
@@ -73,3 +73,14 @@ def get(name: str) -> ConnectorSpec:
         known = ", ".join(sorted(connectors)) or "none installed"
         raise RegistryError(f"unknown connector {name!r} (known: {known})")
     return connectors[name]
+
+
+def notifiers(overrides: Mapping[str, Notifier] | None = None) -> dict[str, Notifier]:
+    """The notifier serving each channel: every configured connector's, then ``overrides``."""
+    served: dict[str, Notifier] = {}
+    for _, spec in sorted(available().items()):
+        notifier = spec.notifier()
+        if notifier is not None:
+            served.update(dict.fromkeys(notifier.channels, notifier))
+    served.update(overrides or {})
+    return served

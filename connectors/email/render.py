@@ -20,6 +20,7 @@ HEADINGS = {
     "digest": "Your payment alerts digest",
     "escalation": "Escalation: alerts nobody has acted on",
     "alerts": "Payment alerts on your accounts",
+    "reminder": "A silence you set ends soon",
 }
 
 TEMPLATES = Environment(
@@ -69,6 +70,8 @@ def subject(message: OutgoingMessage) -> str:
         text = f"Nudge: {_count(alerts, 'alert')} on {_count(message.sections, 'account')}"
     if message.kind == "escalation":
         text = "Escalation - " + text
+    if not alerts and message.notes:
+        text = f"Nudge: {message.notes[0]}"
     line = " ".join(text.split())  # no header injection through a newline in CRM data
     return line if len(line) <= SUBJECT_LIMIT else line[: SUBJECT_LIMIT - 1] + "…"
 
@@ -83,6 +86,8 @@ def _plural(n: int, noun: str) -> str:
 
 def _intro(message: OutgoingMessage) -> str:
     alerts = sum(len(section.alerts) for section in message.sections)
+    if not alerts:
+        return f"Hello {message.recipient.name}." if message.recipient.name else ""
     hello = f"Hello {message.recipient.name}: " if message.recipient.name else ""
     what = f"{_plural(alerts, 'alert')} on {_count(message.sections, 'account')}"
     if message.kind == "escalation":

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,7 @@ from tests.agent.alerts.factories import (
     pay_in_full,
     run_cycle,
 )
+from tests.connectors.recorder.install import install_recorder
 
 
 def test_rerunning_on_unchanged_data_opens_nothing_and_enqueues_nothing(
@@ -76,7 +79,10 @@ def test_paying_an_invoice_resolves_its_alerts_in_the_next_evaluation(
     assert elsewhere.all() == []
 
 
-def test_outbox_rows_name_the_owner_the_channel_and_the_alerts(session: Session, settings: Settings) -> None:
+def test_outbox_rows_name_the_owner_the_channel_and_the_alerts(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    install_recorder(monkeypatch, tmp_path, channels='["email", "slack_dm"]')
     load_book(session)
     run_cycle(session, settings)
     run_cycle(session, settings, after=timedelta(hours=1))
@@ -88,7 +94,12 @@ def test_outbox_rows_name_the_owner_the_channel_and_the_alerts(session: Session,
         )
     }
     slack_people = set(session.scalars(select(Person.email).where(Person.slack_id.is_not(None))))
-    assert Counter(r.status for r in rows) == {"pending": len(rows)}
+    crm = [r for r in rows if r.channel == "crm_task"]
+    assert crm, "renewals with overdue invoices become CRM tasks"
+    assert {(r.status, r.last_error) for r in crm} == {
+        ("undeliverable", "no notifier is configured for the crm_task channel")
+    }
+    assert Counter(r.status for r in rows if r.channel != "crm_task") == {"pending": len(rows) - len(crm)}
     assert len({r.dedup_key for r in rows}) == len(rows)
     direct = [r for r in rows if r.payload["receiver"] == "account-owner"]
     assert direct, "account owners should be told"
@@ -98,7 +109,7 @@ def test_outbox_rows_name_the_owner_the_channel_and_the_alerts(session: Session,
         assert row.channel == ("slack_dm" if row.receiver in slack_people else "email")
         assert {a["account_id"] for a in row.payload["alerts"]} == {int(account)}
         assert row.alert_id == row.payload["alerts"][0]["id"]
-    assert {r.channel for r in rows} <= {"slack_dm", "email", "slack_channel", "crm_task", "digest"}
+    assert {r.channel for r in rows} <= {"slack_dm", "email", "slack_channel", "crm_task"}
     deferred = [r for r in rows if r.payload["delivery"] == "deferred"]
     assert all(r.next_attempt_at > CYCLE_START + timedelta(hours=1) for r in deferred)
 
@@ -162,7 +173,10 @@ def test_unacknowledged_high_alerts_escalate_once_to_the_owners_manager(
     assert sorted(told) == sorted(expected)
 
 
-def test_the_creator_is_reminded_once_before_a_silence_ends(session: Session, settings: Settings) -> None:
+def test_the_creator_is_reminded_once_before_a_silence_ends(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    install_recorder(monkeypatch, tmp_path, channels='["email", "slack_dm"]')
     load_book(session)
     ops = session.scalars(select(Person).where(Person.role == "ops")).one()
     silence = create_silence(

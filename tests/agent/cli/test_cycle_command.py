@@ -47,6 +47,7 @@ def test_cycle_json_reports_every_step_and_settles_the_book(
         ("score", "ok"),
         ("metrics", "ok"),
         ("alerts", "ok"),
+        ("deliver", "ok"),
     ]
     assert report["steps"][3]["counts"] == {"scored": 0, "too_little_history": 1}
     assert report["steps"][1]["counts"] == {"closed": 1, "dated_from_payments": 1, "dated_as_of": 0}

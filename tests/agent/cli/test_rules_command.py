@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+import rules
 from agent.cli.main import main
 from tests.rules.factories import small_book_csv
 
@@ -89,8 +90,13 @@ def test_backtest_refuses_rules_with_mistakes(tmp_path: Path, capsys: pytest.Cap
     )
 
 
-def test_routes_test_shows_who_is_told(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["routes", "test", "severity=high", "owner=ana@example.com", "account=A", "--json"]
+def test_routes_test_shows_who_is_told(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    shipped = Path(rules.__file__).parent / "routing.yaml"
+    config = tmp_path / "routing.yaml"
+    people = "people: [{email: ana@example.com, manager: marc@example.com}]"
+    config.write_text(shipped.read_text().replace("people: []", people, 1))
+    argv = ["routes", "test", "severity=high", "owner=ana@example.com", "account=A", "--config", str(config)]
+    argv.append("--json")
     assert main(argv) == 0
     routes = json.loads(capsys.readouterr().out)["routes"]
     assert [(r["route"], r["recipients"]) for r in routes] == [("root.routes[0]", ["person:ana@example.com"])]

@@ -21,7 +21,7 @@ from tests.factories import REPO_ROOT
 pytestmark = pytest.mark.slow
 
 
-def test_serve_runs_the_cycle_on_start_and_shuts_the_scheduler_down(tmp_path: Path) -> None:
+def test_serve_runs_the_cycle_and_delivers_on_start_and_shuts_the_scheduler_down(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUDGE_")}
     env.update({"NUDGE_HOME": str(tmp_path), "NUDGE_DATABASE_URL": url, "PYTHONPATH": str(REPO_ROOT)})
@@ -35,9 +35,9 @@ def test_serve_runs_the_cycle_on_start_and_shuts_the_scheduler_down(tmp_path: Pa
     try:
         database = _wait_for_database(url)
         deadline = time.monotonic() + 30
-        while not [run for run in job_runs(database) if run.status == "ok"]:
+        while {run.name for run in job_runs(database) if run.status == "ok"} != {"cycle", "deliver"}:
             assert server.poll() is None, "nudge serve exited early"
-            assert time.monotonic() < deadline, "no cycle ran within 30 s of start"
+            assert time.monotonic() < deadline, "no cycle and delivery ran within 30 s of start"
             time.sleep(0.1)
     finally:
         server.send_signal(signal.SIGINT)
@@ -46,8 +46,9 @@ def test_serve_runs_the_cycle_on_start_and_shuts_the_scheduler_down(tmp_path: Pa
     assert server.returncode == 0, output
     assert "job cycle ok" in output
     assert output.index("job cycle ok") < output.index("Scheduler has been shut down")
-    [run] = job_runs(database)
-    assert (run.name, run.status) == ("cycle", "ok")
+    [cycle] = [run for run in job_runs(database) if run.name == "cycle"]
+    assert cycle.status == "ok"
+    assert {run.status for run in job_runs(database) if run.name == "deliver"} == {"ok"}
     database.close()
 
 

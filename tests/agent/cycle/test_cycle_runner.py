@@ -84,4 +84,4 @@ def test_the_report_has_per_step_durations_and_counts(database: Database, settin
 def test_the_registered_cycle_syncs_first_then_settles(settings: Settings) -> None:
     names = [step.name for step in cycle_steps(settings)]
 
-    assert names == ["sync", "close_settled", "settle_promises", "score", "metrics", "alerts"]
+    assert names == ["sync", "close_settled", "settle_promises", "score", "metrics", "alerts", "deliver"]

@@ -86,3 +86,13 @@ def test_the_message_parses_as_multipart_alternative_with_text_then_html() -> No
     assert html.get_content().replace("\r\n", "\n") == rendered.html
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
     assert b"\n" not in raw.replace(b"\r\n", b"")
+
+
+def test_a_reminder_shows_its_notes_before_any_section() -> None:
+    note = "Your silence account=7 (renegotiating terms) ends at 2026-11-21T09:00:00+00:00."
+    reminder = replace(digest(), kind="reminder", sections=(), notes=(note,))
+    rendered = render_email(reminder)
+    assert rendered.subject == f"Nudge: {note}"
+    assert rendered.text.startswith(f"A silence you set ends soon\n{'=' * 27}\nHello Maya Chen.\n{note}\n")
+    assert rendered.html is not None
+    assert f'color:#7c2d12;">{note}</p>' in rendered.html

@@ -83,8 +83,16 @@ def test_matchers_support_equality_negation_and_anchored_regex() -> None:
 
 def test_shipped_routing_file_loads_and_escalates_high_severity() -> None:
     config = load_routing(SHIPPED)
-    labels = {"severity": "high", "owner": "ana@example.com", "account": "A", "team": "credit"}
+    labels = {"severity": "high", "owner": "ana@example.com", "account": "A", "rule": "renewal-with-overdue"}
     matches = match_routes(config, labels)
-    assert [m.receiver for m in matches] == ["account-owner", "credit-team"]
+    assert [m.receiver for m in matches] == ["account-owner", "crm-task"]
     assert matches[0].escalate is not None
     assert matches[0].escalate.after == timedelta(days=1)
+
+
+def test_shipped_routing_file_names_no_placeholder_address() -> None:
+    """Recipients come from the people table; an e-mail receiver's addresses are the user's to add."""
+    config = load_routing(SHIPPED)
+    assert config.people == []
+    assert all(receiver.kind != "email" for receiver in config.receivers)
+    assert "example.com" not in SHIPPED.read_text()

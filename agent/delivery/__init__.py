@@ -1,0 +1,1 @@
+"""Delivery: outbox rows become messages that workers claim, mute, dedup, render, send and record."""
