@@ -13,7 +13,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr, parseaddr
 
 from connectors.core.protocols import DeliveryError, OutgoingMessage, Rendered
-from connectors.email.pacer import Pacer
+from connectors.email.pacer import shared_pacer
 from connectors.email.render import render_email
 from connectors.email.settings import EmailSettings, SmtpUrlError, parse_smtp_url
 from connectors.email.smtp import SmtpConnection
@@ -39,10 +39,9 @@ class EmailNotifier:
             raise SmtpUrlError("e-mail is not configured: set NUDGE_SMTP_URL and NUDGE_EMAIL_FROM")
         self.settings = settings
         self.sender = settings.from_address
-        self.connection = SmtpConnection(
-            parse_smtp_url(settings.smtp_url), timeout=settings.timeout_seconds, ca_file=settings.ca_file
-        )
-        self.pacer = Pacer(settings.rate_limit)
+        target = parse_smtp_url(settings.smtp_url)
+        self.connection = SmtpConnection(target, timeout=settings.timeout_seconds, ca_file=settings.ca_file)
+        self.pacer = shared_pacer((target.host, target.port), settings.rate_limit)
 
     def render(self, message: OutgoingMessage) -> Rendered:
         """Subject, plain text and HTML, grouped per account."""

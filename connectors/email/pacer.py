@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 
 class Pacer:
@@ -38,3 +38,16 @@ class Pacer:
                 self._sleep(self._next - now)
                 now = self._next
             self._next = now + self.interval
+
+
+_SHARED: dict[tuple[Hashable, float], Pacer] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_pacer(relay: Hashable, per_second: float | None) -> Pacer:
+    """The one pacer of ``relay`` in this process: notifiers built for each drain share it,
+    so the relay's rate holds across drains, not only within one."""
+    if per_second is None:
+        return Pacer(None)
+    with _SHARED_LOCK:
+        return _SHARED.setdefault((relay, per_second), Pacer(per_second))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.email.pacer import Pacer
+from connectors.email.pacer import Pacer, shared_pacer
 
 
 class FakeTime:
@@ -48,3 +48,10 @@ def test_no_rate_never_waits() -> None:
     for _ in range(3):
         pacer.wait()
     assert time.slept == []
+
+
+def test_notifiers_of_one_relay_share_its_pace() -> None:
+    relay = ("smtp.example.com", 587)
+    assert shared_pacer(relay, 5.0) is shared_pacer(relay, 5.0)
+    assert shared_pacer(relay, 5.0) is not shared_pacer(("other.example.com", 587), 5.0)
+    assert shared_pacer(relay, None).interval is None
