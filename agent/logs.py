@@ -7,7 +7,7 @@ import re
 
 from pydantic import SecretStr
 
-from agent.settings import Settings
+from agent.settings import Settings, SettingsError
 
 # Bearer tokens of Nudge and of the vendors we talk to (Slack xox*, Stripe sk_/rk_/whsec_).
 TOKEN_PATTERN = re.compile(r"\b(ndg_|xox[abpr]-|sk_(?:live|test)_|rk_(?:live|test)_|whsec_)[A-Za-z0-9_\-]+")
@@ -36,8 +36,17 @@ class RedactSecrets(logging.Filter):
 
 
 def configure_logging(settings: Settings) -> None:
-    """Log to stderr at the configured level, through the secret filter."""
-    secrets = [v.get_secret_value() for v in settings.__dict__.values() if isinstance(v, SecretStr)]
+    """Log to stderr at the configured level, through the secret filter (Nudge's own secrets
+    and those of every configured connector); a connector variable with a bad value stops here."""
+    from connectors.core.registry import ConnectorConfigError, configured, secret_values
+
+    values = [v for v in settings.__dict__.values() if isinstance(v, SecretStr)]
+    try:
+        for spec in configured().values():
+            values.extend(secret_values(spec.load_settings()).values())
+    except ConnectorConfigError as exc:
+        raise SettingsError(str(exc)) from None
+    secrets = [value.get_secret_value() for value in values]
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))

@@ -58,18 +58,6 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(default=5, ge=1)
     delivery_lease_seconds: int = Field(default=300, ge=1)
 
-    hubspot_token: SecretStr | None = None
-    hubspot_base_url: str | None = None
-    hubspot_client_secret: SecretStr | None = None
-    salesforce_instance_url: str | None = None
-    salesforce_token: SecretStr | None = None
-    stripe_api_key: SecretStr | None = None
-    stripe_base_url: str | None = None
-    stripe_webhook_secret: SecretStr | None = None
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_base_url: str | None = None
-
     @field_validator("fx_rates")
     @classmethod
     def _positive_rates(cls, value: dict[str, float]) -> dict[str, float]:
@@ -95,14 +83,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
-        if self.environment != "production":
-            return self
-        for name, value in self.__dict__.items():
-            if isinstance(value, SecretStr) and value.get_secret_value().lower() in PLACEHOLDER_SECRETS:
-                raise ValueError(
-                    f"NUDGE_{name.upper()} holds a placeholder value; set the real secret "
-                    "or unset it in production"
-                )
+        if self.environment == "production":
+            refuse_placeholders({f"NUDGE_{name.upper()}": value for name, value in self.__dict__.items()})
         return self
 
     def today(self) -> date:
@@ -122,10 +104,23 @@ class Settings(BaseSettings):
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
+def refuse_placeholders(values: dict[str, object]) -> None:
+    """Raise if a secret (by variable name) holds a placeholder such as ``changeme``."""
+    for variable, value in values.items():
+        if isinstance(value, SecretStr) and value.get_secret_value().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                f"{variable} holds a placeholder value; set the real secret or unset it in production"
+            )
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read settings, turning validation errors into one readable :class:`SettingsError`."""
+    """Read settings, turning validation errors into one readable :class:`SettingsError`.
+
+    In production, the configured connectors' secrets (``NUDGE_<VENDOR>_*``, read by each
+    connector's own settings class) are checked for placeholders too.
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
@@ -133,6 +128,19 @@ def load_settings(**overrides: object) -> Settings:
             variable = f"NUDGE_{field.upper()}" if error["loc"] else field
             lines.append(f"{variable}: {error['msg']} (got {error.get('input')!r})")
         raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+    if settings.environment == "production":
+        _check_connector_secrets()
+    return settings
+
+
+def _check_connector_secrets() -> None:
+    from connectors.core.registry import ConnectorConfigError, configured, secret_values
+
+    try:
+        for spec in configured().values():
+            refuse_placeholders(dict(secret_values(spec.load_settings())))
+    except (ValueError, ConnectorConfigError) as exc:
+        raise SettingsError(f"invalid configuration:\n  {exc}") from None
 
 
 @lru_cache(maxsize=1)

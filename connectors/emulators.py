@@ -1,12 +1,11 @@
-"""All three vendor emulators at once, for ``nudge demo`` and end-to-end tests.
+"""Local vendor emulators by connector name, for ``nudge demo`` and end-to-end tests.
 
-hubspot, salesforce, stripe = HubSpotEmulator(), SalesforceEmulator(), StripeEmulator()
-hubspot.seed(owners=..., companies=..., contacts=..., deals=...)
-stripe.seed(customers=..., invoices=..., credit_notes=...)
-with run_local_vendors(hubspot=hubspot, salesforce=salesforce, stripe=stripe) as vendors:
-    for name, source in vendors.sources().items():
-        for page in source.pull(cursor_of(name)):
-            store(page.records); commit(name, page.cursor)
+Each connector's spec says how to create and serve its emulator (``spec.emulator``)::
+
+    hubspot = get("hubspot").emulator.create()
+    hubspot.seed(owners=..., companies=..., contacts=..., deals=...)
+    with run_local_vendors(hubspot=hubspot, stripe=stripe) as vendors:
+        os.environ.update(vendors.env())          # or vendors.sources() to pull directly
 """
 
 from __future__ import annotations
@@ -14,99 +13,44 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from connectors.core.emulator import run_emulator
 from connectors.core.protocols import Source
-from connectors.hubspot.emulator import HubSpotEmulator
-from connectors.hubspot.settings import HubSpotSettings
-from connectors.hubspot.source import HubSpotSource
-from connectors.salesforce.emulator import SalesforceEmulator, tls_files
-from connectors.salesforce.settings import SalesforceSettings
-from connectors.salesforce.source import SalesforceSource
-from connectors.stripe.emulator import StripeEmulator
-from connectors.stripe.settings import StripeSettings
-from connectors.stripe.source import StripeSource
+from connectors.core.registry import ConnectorSpec, RegistryError, available
 
 
 @dataclass
 class LocalVendors:
-    """Running emulators and how to reach them."""
+    """Running emulators by connector name, and the variables pointing Nudge at each."""
 
-    urls: dict[str, str] = field(default_factory=dict)
-    hubspot: HubSpotEmulator | None = None
-    salesforce: SalesforceEmulator | None = None
-    stripe: StripeEmulator | None = None
-    salesforce_ca: str | None = None
+    emulators: dict[str, Any] = field(default_factory=dict)
+    variables: dict[str, dict[str, str]] = field(default_factory=dict)
+    specs: dict[str, ConnectorSpec[Any]] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         """``NUDGE_*`` variables that point a Nudge process at these emulators."""
-        out: dict[str, str] = {}
-        if self.hubspot is not None:
-            out |= {
-                "NUDGE_HUBSPOT_BASE_URL": self.urls["hubspot"],
-                "NUDGE_HUBSPOT_TOKEN": self.hubspot.token,
-                "NUDGE_HUBSPOT_CLIENT_SECRET": self.hubspot.client_secret,
-                # the emulator's search index has no lag
-                "NUDGE_HUBSPOT_SEARCH_LAG_SECONDS": "0",
-            }
-        if self.salesforce is not None and self.salesforce_ca is not None:
-            out |= {
-                "NUDGE_SALESFORCE_INSTANCE_URL": self.urls["salesforce"],
-                "NUDGE_SALESFORCE_TOKEN": self.salesforce.session_id,
-                "NUDGE_SALESFORCE_CA_BUNDLE": self.salesforce_ca,
-            }
-        if self.stripe is not None:
-            out |= {
-                "NUDGE_STRIPE_BASE_URL": self.urls["stripe"],
-                "NUDGE_STRIPE_API_KEY": self.stripe.api_key,
-                "NUDGE_STRIPE_WEBHOOK_SECRET": self.stripe.webhook_secret,
-            }
-        return out
+        return {name: value for variables in self.variables.values() for name, value in variables.items()}
 
     def sources(self) -> dict[str, Source]:
-        """A source per running emulator, configured explicitly (the environment is not read
-        for these values: explicit arguments take precedence in pydantic-settings)."""
-        env = self.env()
-        out: dict[str, Source] = {}
-        if self.hubspot is not None:
-            out["hubspot"] = HubSpotSource(
-                HubSpotSettings(
-                    token=env["NUDGE_HUBSPOT_TOKEN"], base_url=self.urls["hubspot"], search_lag_seconds=0
-                )
-            )
-        if self.salesforce is not None:
-            out["salesforce"] = SalesforceSource(
-                SalesforceSettings(
-                    instance_url=self.urls["salesforce"],
-                    token=env["NUDGE_SALESFORCE_TOKEN"],
-                    ca_bundle=self.salesforce_ca,
-                )
-            )
-        if self.stripe is not None:
-            out["stripe"] = StripeSource(
-                StripeSettings(api_key=env["NUDGE_STRIPE_API_KEY"], base_url=self.urls["stripe"])
-            )
-        return out
+        """A source per running emulator whose connector pulls, configured explicitly from
+        the emulator's variables (they win over the process environment)."""
+        return {
+            name: spec.build_source(spec.load_settings(self.variables[name]))
+            for name, spec in self.specs.items()
+            if spec.source is not None
+        }
 
 
 @contextlib.contextmanager
-def run_local_vendors(
-    *,
-    hubspot: HubSpotEmulator | None = None,
-    salesforce: SalesforceEmulator | None = None,
-    stripe: StripeEmulator | None = None,
-) -> Iterator[LocalVendors]:
-    """Serve the given emulators on free local ports (Salesforce over HTTPS) until exit."""
-    vendors = LocalVendors(hubspot=hubspot, salesforce=salesforce, stripe=stripe)
+def run_local_vendors(**emulators: Any) -> Iterator[LocalVendors]:
+    """Serve the given emulators (keyword = connector name) on free local ports until exit."""
+    registered = available()
+    vendors = LocalVendors()
     with contextlib.ExitStack() as stack:
-        if hubspot is not None:
-            vendors.urls["hubspot"] = stack.enter_context(run_emulator(hubspot.app))
-        if salesforce is not None:
-            cert, key = tls_files()
-            vendors.salesforce_ca = cert
-            vendors.urls["salesforce"] = stack.enter_context(
-                run_emulator(salesforce.app, ssl_certfile=cert, ssl_keyfile=key)
-            )
-        if stripe is not None:
-            vendors.urls["stripe"] = stack.enter_context(run_emulator(stripe.app))
+        for name, emulator in emulators.items():
+            spec = registered.get(name)
+            if spec is None or spec.emulator is None:
+                raise RegistryError(f"no connector {name!r} with an emulator is installed")
+            vendors.variables[name] = stack.enter_context(spec.emulator.serve(emulator))
+            vendors.emulators[name], vendors.specs[name] = emulator, spec
         yield vendors

@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 from agent.db.database import Database
 from agent.jobs.steps import Step, StepContext
 from agent.settings import Settings
-from agent.sync.runs import SyncRunner, run_sync
-from agent.sync.source_hooks import configured_sources
+from agent.sync.runs import SyncRunner, record_sync
+from agent.sync.sources import sync_runners
 
 SourcesLookup = Callable[[Settings, Database], Mapping[str, SyncRunner]]
 
@@ -19,7 +19,7 @@ class SyncFailedError(RuntimeError):
 
 
 def _registered(settings: Settings, database: Database) -> Mapping[str, SyncRunner]:
-    return configured_sources(settings=settings, database=database)
+    return sync_runners(settings, database)
 
 
 def make_sync_step(sources: SourcesLookup = _registered) -> Step:
@@ -30,7 +30,7 @@ def make_sync_step(sources: SourcesLookup = _registered) -> Step:
         counts: Counter[str] = Counter()
         failures = []
         for name, run in sources(ctx.settings, ctx.database).items():
-            outcome = run_sync(database=ctx.database, source=name, run=run)
+            outcome = record_sync(database=ctx.database, source=name, run=run)
             counts[outcome.status] += 1
             if outcome.result is not None:
                 counts["records_read"] += outcome.result.records_read

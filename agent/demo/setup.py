@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -24,13 +25,14 @@ from agent.demo.book import DemoBook, build_demo_book
 from agent.demo.load import load_team
 from agent.demo.mail import start_demo_mailbox
 from agent.demo.native import load_native
-from agent.demo.vendors import seed_hubspot, seed_salesforce, seed_stripe
+from agent.demo.vendors import DEMO_VENDORS
 from agent.metrics.history import backfill_month_ends, snapshot_today
 from agent.profile.tables import Account, Invoice, Person
 from agent.risk.demo import prepare_demo_risk
 from agent.settings import Settings, load_settings
 from agent.sync.service import run_sync
 from agent.sync.sources import build_source
+from connectors.core.registry import RegistryError, get
 from connectors.email.emulator import SmtpSink
 from connectors.emulators import LocalVendors, run_local_vendors
 
@@ -38,12 +40,6 @@ DEMO_ADMIN = "demo-admin@nudge-demo.example"
 # The demo book bills in USD, EUR and GBP; totals are reported in USD at these rates
 # unless NUDGE_FX_RATES says otherwise.
 DEMO_FX_RATES = {"EUR": 1.08, "GBP": 1.27}
-SYNC_ORDER = ("hubspot", "salesforce", "stripe")  # CRMs first: they name and own the accounts
-# The emulators are local: no need to pace requests as for the real vendors.
-LOCAL_RATE_LIMITS = {
-    "NUDGE_HUBSPOT_RATE_LIMIT_REQUESTS": "10000",
-    "NUDGE_STRIPE_RATE_LIMIT_REQUESTS": "10000",
-}
 TREND_MONTHS = 12
 
 
@@ -80,15 +76,11 @@ def build_demo_database(
     except ValueError as exc:
         raise DemoError(str(exc)) from None
     seeding = time.perf_counter()
-    emulators = {
-        "hubspot": seed_hubspot(book),
-        "salesforce": seed_salesforce(book),
-        "stripe": seed_stripe(book),
-    }
+    emulators = {name: seeded_emulator(name, rows(book)) for name, rows in DEMO_VENDORS.items()}
     resources = contextlib.ExitStack()
-    vendors = resources.enter_context(run_local_vendors(**emulators))  # type: ignore[arg-type]
-    log(f"Seeded the HubSpot, Salesforce and Stripe emulators in {time.perf_counter() - seeding:.1f} s")
-    os.environ.update(vendors.env() | LOCAL_RATE_LIMITS)
+    vendors = resources.enter_context(run_local_vendors(**emulators))
+    log(f"Seeded the {_names()} emulators in {time.perf_counter() - seeding:.1f} s")
+    os.environ.update(vendors.env())
     mailbox = start_demo_mailbox(home=settings.home, resources=resources, log=log)
     demo_settings = load_settings(
         home=settings.home,
@@ -109,14 +101,29 @@ def build_demo_database(
     return demo
 
 
+def seeded_emulator(name: str, rows: dict[str, Any]) -> Any:
+    """The connector's emulator (from the registry) holding ``rows``."""
+    spec = get(name)
+    if spec.emulator is None:
+        raise RegistryError(f"the demo needs the {name} connector's emulator, and it declares none")
+    emulator = spec.emulator.create()
+    emulator.seed(**rows)
+    return emulator
+
+
+def _names() -> str:
+    names = list(DEMO_VENDORS)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _fill(demo: DemoDatabase, book: DemoBook, log: Callable[[str], None]) -> None:
     with demo.database.transaction() as session:
         load_team(session=session, book=book)
-    for name in SYNC_ORDER:
+    for name in DEMO_VENDORS:
         run = run_sync(
             database=demo.database,
             source_name=name,
-            source=build_source(demo.settings, name),
+            source=build_source(name),
             today=demo.settings.today(),
         )
         if run.status != "ok":
@@ -145,7 +152,7 @@ def _summary(demo: DemoDatabase, path: Path, seconds: float) -> str:
         people = session.scalar(select(func.count(Person.id)))
     return (
         f"Demo book as of {demo.settings.today()}: {accounts} accounts, {people} people, {invoices} invoices "
-        f"from the HubSpot, Salesforce and Stripe emulators (built in {seconds:.1f} s, {path})"
+        f"from the {_names()} emulators (built in {seconds:.1f} s, {path})"
     )
 
 

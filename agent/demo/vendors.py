@@ -1,23 +1,23 @@
-"""Seed the three vendor emulators from the demo book, as the vendors would hold it.
+"""What each vendor holds of the demo book: seed rows for its emulator, by connector name.
 
 HubSpot holds the SMB and mid-market accounts (owners = their CSMs, companies carrying
 the Stripe customer id, contacts, deals); Salesforce holds the enterprise segment
 (users, accounts, contacts, opportunities); Stripe bills everyone (customers, invoices
 with what was paid, credit notes). Each book credit note becomes a Stripe credit note on
 the account's latest invoice issued by then (Stripe credit notes belong to an invoice).
+The rows are in each emulator's ``seed(**rows)`` format (``connectors/README.md``); the
+emulators themselves are created and served through the connector registry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from agent.demo.book import DemoBook
-from connectors.hubspot.emulator import HubSpotEmulator
-from connectors.salesforce.emulator import SalesforceEmulator
-from connectors.stripe.emulator import StripeEmulator
 
 SALESFORCE_SEGMENT = "enterprise"
 HUBSPOT_OPEN_STAGE, SALESFORCE_OPEN_STAGE = "qualifiedtobuy", "Prospecting"
@@ -28,13 +28,15 @@ def stripe_invoice_id(invoice_id: str) -> str:
     return "in_" + invoice_id.removeprefix("INV-").replace("-", "")
 
 
-def seed_hubspot(book: DemoBook) -> HubSpotEmulator:
+SeedRows = dict[str, list[dict[str, Any]]]
+
+
+def hubspot_rows(book: DemoBook) -> SeedRows:
     """HubSpot with the non-enterprise accounts, their CSMs, contacts and deals."""
     accounts = book.accounts[book.accounts["segment"] != SALESFORCE_SEGMENT]
-    emulator = HubSpotEmulator()
-    emulator.seed(
-        owners=_owners(book, accounts),
-        companies=[
+    return {
+        "owners": _owners(book, accounts),
+        "companies": [
             {
                 "id": int(a["hubspot_company_id"]),
                 "name": a["name"],
@@ -45,19 +47,19 @@ def seed_hubspot(book: DemoBook) -> HubSpotEmulator:
             }
             for a in accounts.to_dict("records")
         ],
-        contacts=[dict(c, company_domain=c.pop("domain")) for c in _contacts(book, accounts)],
-        deals=[dict(d, company_domain=d.pop("domain")) for d in _deals(book, accounts, HUBSPOT_OPEN_STAGE)],
-    )
-    return emulator
+        "contacts": [dict(c, company_domain=c.pop("domain")) for c in _contacts(book, accounts)],
+        "deals": [
+            dict(d, company_domain=d.pop("domain")) for d in _deals(book, accounts, HUBSPOT_OPEN_STAGE)
+        ],
+    }
 
 
-def seed_salesforce(book: DemoBook) -> SalesforceEmulator:
+def salesforce_rows(book: DemoBook) -> SeedRows:
     """Salesforce with the enterprise accounts, their CSMs, contacts and opportunities."""
     accounts = book.accounts[book.accounts["segment"] == SALESFORCE_SEGMENT]
-    emulator = SalesforceEmulator()
-    emulator.seed(
-        users=_owners(book, accounts),
-        accounts=[
+    return {
+        "users": _owners(book, accounts),
+        "accounts": [
             {
                 "id": a["salesforce_account_id"],
                 "name": a["name"],
@@ -68,21 +70,19 @@ def seed_salesforce(book: DemoBook) -> SalesforceEmulator:
             }
             for a in accounts.to_dict("records")
         ],
-        contacts=[dict(c, account_domain=c.pop("domain")) for c in _contacts(book, accounts)],
-        opportunities=[
+        "contacts": [dict(c, account_domain=c.pop("domain")) for c in _contacts(book, accounts)],
+        "opportunities": [
             dict(d, account_domain=d.pop("domain")) for d in _deals(book, accounts, SALESFORCE_OPEN_STAGE)
         ],
-    )
-    return emulator
+    }
 
 
-def seed_stripe(book: DemoBook) -> StripeEmulator:
+def stripe_rows(book: DemoBook) -> SeedRows:
     """Stripe with every account as a customer, the invoices (oldest first) and credit notes."""
     invoices = book.invoices[book.invoices["amount"] > 0]
     customers = dict(zip(book.accounts["account_id"], book.accounts["stripe_customer_id"], strict=True))
-    emulator = StripeEmulator()
-    emulator.seed(
-        customers=[
+    return {
+        "customers": [
             {
                 "id": a["stripe_customer_id"],
                 "name": a["name"],
@@ -92,10 +92,17 @@ def seed_stripe(book: DemoBook) -> StripeEmulator:
             }
             for a in book.accounts.to_dict("records")
         ],
-        invoices=[_invoice(row, customers[str(row["customer_id"])]) for row in _records(invoices)],
-        credit_notes=_credit_notes(book.invoices),
-    )
-    return emulator
+        "invoices": [_invoice(row, customers[str(row["customer_id"])]) for row in _records(invoices)],
+        "credit_notes": _credit_notes(book.invoices),
+    }
+
+
+# The demo's story, in sync order: the CRMs first (they name and own the accounts), then billing.
+DEMO_VENDORS: dict[str, Callable[[DemoBook], SeedRows]] = {
+    "hubspot": hubspot_rows,
+    "salesforce": salesforce_rows,
+    "stripe": stripe_rows,
+}
 
 
 def _invoice(row: dict[str, Any], customer: str) -> dict[str, Any]:

@@ -20,13 +20,8 @@ from sqlalchemy.orm import Session
 from agent.profile.tables import Account, AccountDomain, AccountExternalId, MatchReview
 from agent.profile.writer import normalise_domain
 from connectors.core.records import AccountRecord
+from connectors.core.registry import available
 
-# Keys of ``AccountRecord.other_ids`` and the source whose id each one holds.
-OTHER_ID_SOURCES = {
-    "stripe_customer_id": "stripe",
-    "hubspot_company_id": "hubspot",
-    "salesforce_account_id": "salesforce",
-}
 LEGAL_SUFFIXES = frozenset(
     {
         "inc",
@@ -59,6 +54,12 @@ LEGAL_SUFFIXES = frozenset(
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
+def other_id_sources() -> dict[str, str]:
+    """Keys of ``AccountRecord.other_ids`` and the source whose id each holds, as the
+    connectors declare them (``id_fields``: ``stripe_customer_id`` -> ``stripe``)."""
+    return {key: name for name, spec in available().items() for key in spec.id_fields}
+
+
 def normalise_name(name: str | None) -> str | None:
     """``"Acme, Inc."`` -> ``"acme"``: lower case, no punctuation, no trailing legal suffixes."""
     if not name:
@@ -86,6 +87,7 @@ class Resolver:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.other_id_sources = other_id_sources()
         # Strong references: the session's identity map is weak, and a miss costs a query.
         accounts = {a.id: a for a in session.scalars(select(Account))}
         self._links: dict[tuple[str, str], Account] = {}
@@ -168,7 +170,7 @@ class Resolver:
 
     def _by_other_ids(self, record: AccountRecord) -> Account | None:
         for key, value in sorted(record.other_ids.items()):
-            source = OTHER_ID_SOURCES.get(key)
+            source = self.other_id_sources.get(key)
             if source is not None and source != record.source:
                 found = self.linked(source, value)
                 if found is not None:

@@ -14,8 +14,8 @@ from agent.delivery.jobs import DELIVER_JOB, run_deliver_job
 from agent.risk.jobs import RETRAIN_EVERY, RETRAIN_JOB, run_retrain_job
 from agent.scheduler.jobs import CYCLE_JOB, run_cycle_job
 from agent.settings import Settings
-from agent.sync.runs import SyncRunner, run_sync, sync_job_name
-from agent.sync.source_hooks import configured_sources
+from agent.sync.runs import SyncRunner, record_sync, sync_job_name
+from agent.sync.sources import sync_runners
 
 
 @dataclass
@@ -71,7 +71,7 @@ def register_sync_job(scheduler: JobScheduler, source_name: str, run: SyncRunner
     """Sync ``source_name`` every ``NUDGE_SYNC_INTERVAL_MINUTES`` (the cycle syncs it too)."""
     name = sync_job_name(source_name)
     scheduler.apscheduler.add_job(
-        functools.partial(run_sync, database=scheduler.database, source=source_name, run=run),
+        functools.partial(record_sync, database=scheduler.database, source=source_name, run=run),
         trigger="interval",
         minutes=scheduler.settings.sync_interval_minutes,
         id=name,
@@ -113,6 +113,6 @@ def build_scheduler(*, database: Database, settings: Settings) -> JobScheduler:
     register_cycle_job(scheduler)
     register_deliver_job(scheduler)
     register_retrain_job(scheduler)
-    for source_name, run in configured_sources(settings=settings, database=database).items():
+    for source_name, run in sync_runners(settings, database).items():
         register_sync_job(scheduler, source_name, run)
     return scheduler

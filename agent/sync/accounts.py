@@ -7,7 +7,7 @@ from typing import Any
 
 from agent.db.types import utcnow
 from agent.profile.priority import FieldPriority
-from agent.profile.resolution import OTHER_ID_SOURCES, Resolver
+from agent.profile.resolution import Resolver
 from agent.profile.tables import Account, Person
 from agent.profile.writer import ProfileWriter, normalise_domain
 from connectors.core.records import AccountRecord
@@ -26,7 +26,7 @@ def apply_account(
     changed = match.created
     changed |= resolver.link(account, source=record.source, external_id=record.external_id)
     for key, value in record.other_ids.items():
-        if (other := OTHER_ID_SOURCES.get(key)) is not None:
+        if (other := resolver.other_id_sources.get(key)) is not None:
             changed |= resolver.link(account, source=other, external_id=value)
     domain = normalise_domain(record.domain)
     resolver.add_domain(account, domain)

@@ -1,4 +1,8 @@
-"""Running one source's sync under its lock and recording it in ``sync_runs``."""
+"""Running one source's sync under its lock and recording it in ``sync_runs``.
+
+``agent.sync.service.run_sync`` is the one way to sync a source; the scheduler's jobs and
+the cycle's ``sync`` step record a prepared runner with :func:`record_sync`.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ def sync_job_name(source: str) -> str:
     return f"sync:{source}"
 
 
-def run_sync(*, database: Database, source: str, run: SyncRunner) -> SyncOutcome:
+def record_sync(*, database: Database, source: str, run: SyncRunner) -> SyncOutcome:
     """Sync ``source`` unless another runner is syncing it; record the run either way."""
     with job_lock(database, sync_job_name(source)) as held:
         if not held:

@@ -4,7 +4,7 @@
 with that page's cursor, so a crash resumes from the last committed page: that page's
 records come again and upsert (no duplicate), and nothing after it is skipped (no gap).
 ``run_sync`` is the recorded form: one ``sync_runs`` row per run, under the source's job
-lock (``agent.sync.runs``), as the scheduler's sync jobs and the cycle run it.
+lock (``agent.sync.runs.record_sync``), as the scheduler's sync jobs and the cycle run it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from agent.profile.priority import FieldPriority
 from agent.sync.apply import ProfileSync
 from agent.sync.cursors import clear_cursors, load_cursor, save_cursor
 from agent.sync.result import SyncResult
-from agent.sync.runs import run_sync as recorded_sync
+from agent.sync.runs import record_sync
 from agent.sync.tables import SyncRun
 from connectors.core.protocols import Source
 
@@ -96,7 +96,7 @@ def run_sync(
             today=today,
         )
 
-    recorded_sync(database=database, source=source_name, run=run)
+    record_sync(database=database, source=source_name, run=run)
     with database.sessions() as session:
         latest = session.scalars(
             select(SyncRun).where(SyncRun.source == source_name).order_by(SyncRun.id.desc()).limit(1)

@@ -1,51 +1,78 @@
-"""Mount the vendors' webhook routes when their secrets are set; each triggers a sync."""
+"""Mount every configured connector's webhook routes; a verified request triggers its syncs.
+
+Routes come from the registry (``spec.routes()``): only a configured connector mounts
+them, and only with its secret set, so no route accepts events that nothing would sync.
+Verification is the connector's pure ``receive(request, now)``; this module adapts it to
+FastAPI and answers 401/400 with the reason, or 204 once the syncs are requested.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from fastapi import FastAPI, HTTPException, Request, Response
 
 from agent.db.database import Database
+from agent.profile.priority import load_priority
 from agent.settings import Settings
 from agent.sync.service import run_sync
 from agent.sync.sources import build_source
 from agent.sync.trigger import SyncTrigger
-from connectors.hubspot.webhook import webhook_router as hubspot_webhooks
-from connectors.stripe.webhook import webhook_router as stripe_webhooks
+from connectors.core.registry import configured
+from connectors.core.webhooks import InboundRequest, WebhookRejectedError, WebhookRoute
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def sync_trigger(*, settings: Settings, database: Database) -> SyncTrigger:
-    """A trigger running incremental syncs of configured sources against ``database``."""
+    """A trigger running recorded incremental syncs of configured sources against ``database``."""
 
     def run(source_name: str) -> object:
         return run_sync(
-            database=database, source_name=source_name, source=build_source(settings, source_name)
+            database=database,
+            source_name=source_name,
+            source=build_source(source_name),
+            priority=load_priority(settings.field_priority_file),
+            today=settings.today(),
         )
 
     return SyncTrigger(run)
 
 
 def mount_webhooks(app: FastAPI, *, settings: Settings, trigger: SyncTrigger) -> list[str]:
-    """Add ``/integrations/<vendor>/webhook`` for each vendor with a secret; their names."""
+    """Add each configured connector's webhook routes to ``app``; the mounted paths."""
     mounted = []
-    if settings.hubspot_client_secret is not None:
-        secret = settings.hubspot_client_secret.get_secret_value()
-        app.include_router(
-            hubspot_webhooks(
-                client_secret=secret,
-                on_events=lambda _events: _request(trigger, "hubspot"),
-                public_base_url=settings.public_url,
-            )
-        )
-        mounted.append("hubspot")
-    if settings.stripe_webhook_secret is not None:
-        secret = settings.stripe_webhook_secret.get_secret_value()
-        app.include_router(
-            stripe_webhooks(webhook_secret=secret, on_event=lambda _event: _request(trigger, "stripe"))
-        )
-        mounted.append("stripe")
+    for name, spec in configured("webhooks").items():
+        for route in spec.routes():
+            endpoint = _endpoint(name, route, public_url=settings.public_url, trigger=trigger)
+            app.add_api_route(route.path, endpoint, methods=["POST"], status_code=204, tags=["webhooks"])
+            mounted.append(route.path)
     return mounted
 
 
-def _request(trigger: SyncTrigger, source_name: str) -> None:
-    """Events carry ids, not data: an incremental sync fetches what changed."""
-    trigger.request(source_name)
+def _endpoint(name: str, route: WebhookRoute, *, public_url: str | None, trigger: SyncTrigger) -> Endpoint:
+    async def receive(request: Request) -> Response:
+        inbound = InboundRequest(
+            method=request.method,
+            url=called_url(request, public_url),
+            headers=dict(request.headers),
+            body=await request.body(),
+        )
+        try:
+            received = route.receive(inbound, datetime.now(UTC))
+        except WebhookRejectedError as exc:
+            raise HTTPException(status_code=exc.status, detail=f"{name} webhook refused: {exc}") from exc
+        for source_name in received.sync:  # events carry ids, not data: a sync fetches them
+            trigger.request(source_name)
+        return Response(status_code=204)
+
+    return receive
+
+
+def called_url(request: Request, public_url: str | None) -> str:
+    """The URL the vendor called (and signed): behind a proxy, ``NUDGE_PUBLIC_URL`` + path."""
+    if not public_url:
+        return str(request.url)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return public_url.rstrip("/") + request.url.path + query

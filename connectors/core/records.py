@@ -14,7 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-SourceName = Literal["hubspot", "salesforce", "stripe", "csv"]
+# The connector's registry name (``hubspot``, ``stripe``...) or ``csv`` for imported files.
+SOURCE_NAME = r"^[a-z][a-z0-9_]{0,31}$"
 
 
 def _utc(value: datetime) -> datetime:
@@ -30,7 +31,7 @@ class RecordBase(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    source: SourceName
+    source: str = Field(pattern=SOURCE_NAME)
     external_id: str
     updated_at: UtcDatetime | None = None
     deleted: bool = False

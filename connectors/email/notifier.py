@@ -76,12 +76,3 @@ class EmailNotifier:
     def close(self) -> None:
         """Close the relay connection (the next send opens a new one)."""
         self.connection.close()
-
-
-def build_notifier(settings: EmailSettings) -> EmailNotifier | None:
-    """The notifier for the registry, None while e-mail is not configured.
-
-    A bad ``NUDGE_SMTP_URL`` raises :class:`SmtpUrlError` (a configuration mistake is
-    reported, not taken for "no e-mail").
-    """
-    return EmailNotifier(settings) if settings.configured else None

@@ -23,29 +23,19 @@ import requests
 from fastapi import FastAPI, Request, Response
 
 from connectors.core.emulator import EmulatorGate, ErrorResponse, RollingWindow, monotonic_ms
+from connectors.hubspot.facts import (
+    ASSOCIATION_BATCH_MAX,
+    ASSOCIATION_TYPE_IDS,
+    BATCH_READ_MAX,
+    LIST_MAX,
+    OBJECT_TYPES,
+    SEARCH_MAX,
+    SINGULAR,
+    modified_property,
+)
 from connectors.hubspot.signature import sign_v3
 
-OBJECT_TYPES = ("companies", "contacts", "deals")
-SINGULAR = {"companies": "company", "contacts": "contact", "deals": "deal"}
-ASSOCIATION_TYPE_IDS = {
-    ("contacts", "companies"): 279,
-    ("companies", "contacts"): 280,
-    ("deals", "companies"): 341,
-    ("companies", "deals"): 342,
-    ("deals", "contacts"): 3,
-    ("contacts", "deals"): 4,
-}
-LIST_MAX = 100
-SEARCH_MAX = 200
-BATCH_READ_MAX = 100
-ASSOCIATION_BATCH_MAX = 1000
-
 WebhookSink = Callable[[str, dict[str, str], bytes], None]
-
-
-def modified_property(object_type: str) -> str:
-    """The property HubSpot bumps on every change of an object of this type."""
-    return "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"
 
 
 def iso_ms(ms: int) -> str:
@@ -109,7 +99,8 @@ class HubSpotEmulator:
         self.webhook_sink: WebhookSink | None = None
         self.delivered: list[dict[str, Any]] = []
         self._next_id = 1000
-        self._now = monotonic_ms()
+        # Epoch ms of each change; ties allowed, as at HubSpot (tests may swap in a ticking clock).
+        self.clock: Callable[[], int] = monotonic_ms()
         self._lock = threading.RLock()
         self.gate = EmulatorGate(self._build_app(), render_error=_render_fault, rate_headers=_rate_headers)
 
@@ -167,7 +158,7 @@ class HubSpotEmulator:
         """Create a HubSpot user who can own records."""
         with self._lock:
             oid = self._new_id()
-            stamp = iso_ms(self._now())
+            stamp = iso_ms(self.clock())
             self.owners[oid] = {
                 "id": str(oid),
                 "email": email,
@@ -191,7 +182,7 @@ class HubSpotEmulator:
         """Change properties (emits one ``<type>.propertyChange`` per property)."""
         with self._lock:
             obj = self.objects[object_type][object_id]
-            ms = self._now()
+            ms = self.clock()
             obj["properties"].update({k: str(v) for k, v in properties.items()})
             self._touch(object_type, obj, ms)
             for name, value in properties.items():
@@ -208,7 +199,7 @@ class HubSpotEmulator:
         """Archive an object as ``DELETE /crm/v3/objects/...`` does (emits ``.deletion``)."""
         with self._lock:
             obj = self.objects[object_type][object_id]
-            ms = self._now()
+            ms = self.clock()
             obj["archived"] = True
             obj["archivedAt"] = iso_ms(ms)
             self._touch(object_type, obj, ms)
@@ -233,7 +224,7 @@ class HubSpotEmulator:
     ) -> int:
         oid = self._new_id() if object_id is None else int(object_id)
         self._next_id = max(self._next_id, oid)
-        ms = self._now()
+        ms = self.clock()
         props = {k: str(v) for k, v in properties.items() if v is not None}
         props.update({"hs_object_id": str(oid), "createdate": iso_ms(ms)})
         obj = {"id": oid, "properties": props, "createdAt": iso_ms(ms), "archived": False}
@@ -270,7 +261,7 @@ class HubSpotEmulator:
 
     def signed_request(self, url: str, body: bytes, timestamp_ms: int | None = None) -> dict[str, str]:
         """Headers HubSpot sends with a webhook POST of ``body`` to ``url``."""
-        ts = self._now() if timestamp_ms is None else timestamp_ms
+        ts = self.clock() if timestamp_ms is None else timestamp_ms
         signature = sign_v3(secret=self.client_secret, method="POST", uri=url, body=body, timestamp_ms=ts)
         return {
             "Content-Type": "application/json",
@@ -431,7 +422,7 @@ class HubSpotEmulator:
                 for o in found
                 if o is not None and o["archived"] == archived
             ]
-        stamp = iso_ms(self._now())
+        stamp = iso_ms(self.clock())
         return _json({"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp})
 
     async def _owners(self, request: Request) -> Response:
@@ -471,7 +462,7 @@ class HubSpotEmulator:
             for i in inputs
             if links.get(int(i["id"]))
         ]
-        stamp = iso_ms(self._now())
+        stamp = iso_ms(self.clock())
         return _json({"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp})
 
 

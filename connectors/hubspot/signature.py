@@ -2,7 +2,8 @@
 
 HubSpot signs the URI with some characters percent-decoded; the SDK's helper hashes the
 URI as given, so a URL with e.g. ``%3A`` in its query fails there. We decode exactly the
-characters HubSpot lists and reject timestamps older than five minutes (replay window).
+characters HubSpot lists and reject timestamps more than five minutes away from now, in
+either direction (replay window).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import base64
 import hashlib
 import hmac
 import time
+
+from connectors.core.webhooks import WebhookRejectedError
 
 MAX_AGE_MS = 5 * 60 * 1000
 
@@ -31,7 +34,7 @@ _DECODED = {
 }
 
 
-class SignatureError(ValueError):
+class SignatureError(WebhookRejectedError):
     """A webhook request whose signature or timestamp does not check out."""
 
 
@@ -70,6 +73,8 @@ def verify_v3(
     now = int(time.time() * 1000) if now_ms is None else now_ms
     if now - timestamp_ms > MAX_AGE_MS:
         raise SignatureError("request timestamp is older than 5 minutes")
+    if timestamp_ms - now > MAX_AGE_MS:
+        raise SignatureError("request timestamp is more than 5 minutes in the future")
     expected = sign_v3(secret=secret, method=method, uri=uri, body=body, timestamp_ms=timestamp_ms)
     if not hmac.compare_digest(expected, signature):
         raise SignatureError("signature does not match")

@@ -39,13 +39,13 @@ from connectors.core.protocols import Cursor, Page
 from connectors.core.records import RecordBase
 from connectors.hubspot import mapping
 from connectors.hubspot.client import HubSpotClient
-from connectors.hubspot.emulator import modified_property
+from connectors.hubspot.facts import BATCH_READ_MAX, LIST_MAX, OBJECT_TYPES, SEARCH_MAX, modified_property
 from connectors.hubspot.settings import HubSpotSettings
 
-LIST_PAGE = 100
-SEARCH_PAGE = 200
-BATCH_READ = 100
-OBJECT_STAGES = ("companies", "contacts", "deals")
+LIST_PAGE = LIST_MAX
+SEARCH_PAGE = SEARCH_MAX
+BATCH_READ = BATCH_READ_MAX
+OBJECT_STAGES = OBJECT_TYPES
 FULL_STAGES = ("owners", *OBJECT_STAGES)
 INCREMENTAL_STAGES = ("owners", *OBJECT_STAGES, "archived")
 

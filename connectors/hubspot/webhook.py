@@ -1,56 +1,50 @@
 """``POST /integrations/hubspot/webhook``: verify signature v3, then ask for an incremental sync.
 
 HubSpot batches up to 100 events per request and retries on any non-2xx answer, so the
-route answers 204 quickly and leaves the fetching to the sync (events carry ids, not data).
+route answers quickly and leaves the fetching to the sync (events carry ids, not data).
+HubSpot signs the URL it called: behind a proxy the application passes that public URL.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from connectors.core.webhooks import (
+    InboundRequest,
+    Receiver,
+    WebhookEvents,
+    WebhookRejectedError,
+    WebhookRoute,
+)
+from connectors.hubspot.signature import verify_v3
 
-from connectors.hubspot.signature import SignatureError, verify_v3
-
-SyncTrigger = Callable[[list[dict[str, Any]]], None]
+PATH = "/integrations/hubspot/webhook"
 
 
-def webhook_router(
-    *, client_secret: str, on_events: SyncTrigger, public_base_url: str | None = None
-) -> APIRouter:
-    """A router with the webhook route.
+def receiver(*, client_secret: str) -> Receiver:
+    """Verify a change-notification batch and ask for a HubSpot sync."""
 
-    ``on_events`` receives the verified events (e.g. to schedule an incremental HubSpot
-    sync). ``public_base_url`` is the address HubSpot calls when Nudge sits behind a
-    proxy: HubSpot signs the URL it called, not the one this process sees.
-    """
-    router = APIRouter()
-
-    @router.post("/integrations/hubspot/webhook", status_code=204)
-    async def hubspot_webhook(request: Request) -> Response:
-        body = await request.body()
-        uri = str(request.url)
-        if public_base_url:
-            query = f"?{request.url.query}" if request.url.query else ""
-            uri = public_base_url.rstrip("/") + request.url.path + query
+    def receive(request: InboundRequest, now: datetime) -> WebhookEvents:
+        verify_v3(
+            secret=client_secret,
+            method=request.method,
+            uri=request.url,
+            body=request.body,
+            signature=request.header("X-HubSpot-Signature-v3"),
+            timestamp=request.header("X-HubSpot-Request-Timestamp"),
+            now_ms=int(now.timestamp() * 1000),
+        )
         try:
-            verify_v3(
-                secret=client_secret,
-                method=request.method,
-                uri=uri,
-                body=body,
-                signature=request.headers.get("X-HubSpot-Signature-v3"),
-                timestamp=request.headers.get("X-HubSpot-Request-Timestamp"),
-            )
-        except SignatureError as exc:
-            raise HTTPException(status_code=401, detail=f"invalid HubSpot signature: {exc}") from exc
-        try:
-            events = json.loads(body)
-        except json.JSONDecodeError as exc:
-            raise HTTPException(status_code=400, detail="body is not JSON") from exc
-        on_events(events if isinstance(events, list) else [events])
-        return Response(status_code=204)
+            events = json.loads(request.body)
+        except json.JSONDecodeError:
+            raise WebhookRejectedError("body is not JSON", status=400) from None
+        batch = events if isinstance(events, list) else [events]
+        return WebhookEvents(events=tuple(batch), sync=("hubspot",))
 
-    return router
+    return receive
+
+
+def route(*, client_secret: str) -> WebhookRoute:
+    """The HubSpot webhook route for an app secret."""
+    return WebhookRoute(path=PATH, receive=receiver(client_secret=client_secret))

@@ -28,30 +28,14 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 
 from connectors.core.emulator import EmulatorGate, ErrorResponse, monotonic_ms
+from connectors.salesforce.facts import BATCH_SIZE, PREFIXES, parse_sf_datetime, sf_datetime
 
-API_VERSION = "59.0"
-BATCH_SIZE = 2000
-PREFIXES = {"Account": "001", "Contact": "003", "Opportunity": "006", "User": "005"}
 SOQL = re.compile(
     r"^SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<object>\w+)"
     r"(?:\s+WHERE\s+SystemModstamp\s*(?P<op>>=|>)\s*(?P<since>\S+))?"
     r"(?:\s+ORDER\s+BY\s+SystemModstamp(?:\s*,\s*Id)?)?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-
-
-def sf_datetime(ms: int) -> str:
-    """Epoch ms as Salesforce writes datetimes: ``2024-05-01T10:00:00.000+0000``."""
-    stamp = dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
-    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}+0000"
-
-
-def parse_sf_datetime(value: str) -> int:
-    """Salesforce datetime text (``...+0000`` or ``...Z``) as epoch ms."""
-    text = value.replace("Z", "+00:00")
-    if text.endswith("+0000"):
-        text = text[:-5] + "+00:00"
-    return int(dt.datetime.fromisoformat(text).timestamp() * 1000)
 
 
 def tls_files(directory: Path | None = None) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from connectors.core.records import (
     PersonRecord,
     RecordBase,
 )
-from connectors.salesforce.emulator import parse_sf_datetime
+from connectors.salesforce.facts import parse_sf_datetime
 
 FIELDS = {
     "User": ["Id", "Email", "Name", "IsActive", "SystemModstamp", "IsDeleted"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from connectors.salesforce.facts import API_VERSION
+
 
 class SalesforceSettings(BaseSettings):
     """How to reach a Salesforce org and how much of its daily API allocation to use."""
@@ -15,7 +17,7 @@ class SalesforceSettings(BaseSettings):
 
     instance_url: str = Field(description="e.g. https://acme.my.salesforce.com")
     token: SecretStr = Field(description="OAuth access token (session id)")
-    api_version: str = "59.0"
+    api_version: str = API_VERSION
     ca_bundle: str | None = Field(default=None, description="CA file to trust (the emulator's certificate)")
     daily_api_budget: int | None = Field(
         default=None, ge=1, description="Stop once the org's 24 h API usage reaches this many calls"

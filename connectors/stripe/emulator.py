@@ -11,8 +11,6 @@ Invoices follow the current API: ``status``, ``amount_due/paid/remaining``,
 from __future__ import annotations
 
 import bisect
-import hashlib
-import hmac
 import itertools
 import json
 import secrets
@@ -26,30 +24,10 @@ import requests
 from fastapi import FastAPI, Request, Response
 
 from connectors.core.emulator import EmulatorGate, ErrorResponse
+from connectors.stripe.facts import EVENT_RETENTION_SECONDS, LIST_MAX, ZERO_DECIMAL
+from connectors.stripe.signature import sign_payload
 
 API_VERSION = "2025-03-31.basil"
-LIST_MAX = 100
-EVENT_RETENTION_SECONDS = 30 * 24 * 3600
-ZERO_DECIMAL = frozenset(
-    {
-        "bif",
-        "clp",
-        "djf",
-        "gnf",
-        "jpy",
-        "kmf",
-        "krw",
-        "mga",
-        "pyg",
-        "rwf",
-        "ugx",
-        "vnd",
-        "vuv",
-        "xaf",
-        "xof",
-        "xpf",
-    }
-)
 RESOURCES = {"customers": "cus", "invoices": "in", "credit_notes": "cn", "events": "evt"}
 
 WebhookSink = Callable[[str, dict[str, str], bytes], None]
@@ -92,12 +70,6 @@ def _render_fault(kind: str, retry_after: float) -> ErrorResponse:
             **{"Retry-After": f"{retry_after:g}", "Stripe-Should-Retry": "true"},
         )
     return _error(500, "api_error", "An unknown error occurred.", **{"Stripe-Should-Retry": "true"})
-
-
-def sign_payload(secret: str, payload: bytes, timestamp: int) -> str:
-    """The ``Stripe-Signature`` header value for ``payload`` sent at ``timestamp``."""
-    signed = f"{timestamp}.".encode() + payload
-    return f"t={timestamp},v1={hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()}"
 
 
 class _Collection:

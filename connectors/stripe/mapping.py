@@ -13,7 +13,7 @@ from connectors.core.records import (
     PaymentRecord,
     RecordBase,
 )
-from connectors.stripe.emulator import ZERO_DECIMAL
+from connectors.stripe.facts import ZERO_DECIMAL
 
 
 def money(minor: int | None, currency: str) -> Decimal:

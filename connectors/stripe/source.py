@@ -25,11 +25,11 @@ from connectors.core.protocols import Cursor, Page
 from connectors.core.records import RecordBase
 from connectors.stripe import mapping
 from connectors.stripe.client import StripeApi
+from connectors.stripe.facts import EVENT_RETENTION_SECONDS
 from connectors.stripe.settings import StripeSettings
 
 PAGE = 100
 RESOURCES = ("customers", "invoices", "credit_notes")
-EVENT_RETENTION_SECONDS = 30 * 24 * 3600
 # Events already in flight when a full sync starts must not be lost: start the event
 # window this much earlier when there is no anchor event.
 CLOCK_MARGIN_SECONDS = 5

@@ -1,45 +1,51 @@
-"""``POST /integrations/stripe/webhook``: verify ``Stripe-Signature``, hand the event on.
+"""``POST /integrations/stripe/webhook``: verify ``Stripe-Signature``, then ask for a sync.
 
-Verification is the official ``stripe.Webhook.construct_event`` (HMAC-SHA256 of
-``"{t}.{raw body}"``, any ``v1`` signature may match, timestamp within the tolerance).
-The raw body must be read before any JSON parsing: re-serialising breaks the signature.
+Events carry the changed object, but the sync re-reads the events list from its cursor,
+so nothing is applied from the webhook body: it only says that something changed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from datetime import datetime, timedelta
 
-import stripe
-from fastapi import APIRouter, HTTPException, Request, Response
+from connectors.core.webhooks import (
+    InboundRequest,
+    Receiver,
+    WebhookEvents,
+    WebhookRejectedError,
+    WebhookRoute,
+)
+from connectors.stripe.signature import HEADER, verify_signature
 
-EventHandler = Callable[[dict[str, Any]], None]
+PATH = "/integrations/stripe/webhook"
 
 
-def webhook_router(*, webhook_secret: str, on_event: EventHandler, tolerance_seconds: int = 300) -> APIRouter:
-    """A router with the webhook route; ``on_event`` gets each verified event as a dict
-    (e.g. to schedule an incremental Stripe sync or apply ``invoice.paid`` at once)."""
-    router = APIRouter()
+def receiver(*, webhook_secret: str, tolerance_seconds: int = 300) -> Receiver:
+    """Verify one event and ask for a Stripe sync."""
+    tolerance = timedelta(seconds=tolerance_seconds)
 
-    @router.post("/integrations/stripe/webhook", status_code=204)
-    async def stripe_webhook(request: Request) -> Response:
-        payload = await request.body()
+    def receive(request: InboundRequest, now: datetime) -> WebhookEvents:
+        verify_signature(
+            secret=webhook_secret,
+            payload=request.body,
+            header=request.header(HEADER),
+            now=now,
+            tolerance=tolerance,
+        )
         try:
-            stripe.Webhook.construct_event(
-                payload,
-                request.headers.get("Stripe-Signature", ""),
-                webhook_secret,
-                tolerance=tolerance_seconds,
-            )
-        except stripe.SignatureVerificationError as exc:
-            raise HTTPException(
-                status_code=401, detail=f"invalid Stripe signature: {exc.user_message or exc}"
-            ) from exc
-        except ValueError as exc:
-            raise HTTPException(status_code=400, detail="body is not JSON") from exc
-        # construct_event verified the signature; hand on the plain JSON Stripe sent.
-        on_event(json.loads(payload))
-        return Response(status_code=204)
+            event = json.loads(request.body)
+        except json.JSONDecodeError:
+            raise WebhookRejectedError("body is not JSON", status=400) from None
+        if not isinstance(event, dict):
+            raise WebhookRejectedError("body is not a Stripe event object", status=400)
+        return WebhookEvents(events=(event,), sync=("stripe",))
 
-    return router
+    return receive
+
+
+def route(*, webhook_secret: str, tolerance_seconds: int = 300) -> WebhookRoute:
+    """The Stripe webhook route for an endpoint's signing secret."""
+    return WebhookRoute(
+        path=PATH, receive=receiver(webhook_secret=webhook_secret, tolerance_seconds=tolerance_seconds)
+    )

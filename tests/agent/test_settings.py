@@ -35,9 +35,10 @@ def test_bad_values_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_placeholder_secrets_are_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NUDGE_STRIPE_API_KEY", "changeme")  # a connector's own settings
+    assert load_settings().environment == "development"
     monkeypatch.setenv("NUDGE_ENVIRONMENT", "production")
-    monkeypatch.setenv("NUDGE_SLACK_SIGNING_SECRET", "changeme")
-    with pytest.raises(SettingsError, match="NUDGE_SLACK_SIGNING_SECRET holds a placeholder value"):
+    with pytest.raises(SettingsError, match="NUDGE_STRIPE_API_KEY holds a placeholder value"):
         load_settings()
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 def main(connector: str, state: Path) -> None:
     spec = importlib.import_module(f"connectors.{connector}.plugin").CONNECTOR
-    source = spec.source()
+    source = spec.build_source()
     cursor_file, records_file = state / "cursor.json", state / "records.jsonl"
     saved: dict[str, Any] = (
         json.loads(cursor_file.read_text())

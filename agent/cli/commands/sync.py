@@ -12,13 +12,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``sync`` sub-command."""
     parser = subparsers.add_parser(
         "sync",
-        help="pull what changed in HubSpot, Salesforce and Stripe into the profile",
+        help="pull what changed in the configured sources (HubSpot, Salesforce, Stripe...) into the profile",
         description="Run one incremental sync of SOURCE (default: every configured source) from "
         "its saved cursor. Exit 0 when every run succeeded, 1 when one failed, 2 when a source "
-        "is not configured (set NUDGE_HUBSPOT_TOKEN, NUDGE_SALESFORCE_INSTANCE_URL and "
-        "NUDGE_SALESFORCE_TOKEN, NUDGE_STRIPE_API_KEY).",
+        "is unknown or not configured (each connector's variables: connectors/README.md).",
     )
-    parser.add_argument("source", nargs="?", choices=("hubspot", "salesforce", "stripe"), help="one source")
+    # Any installed connector with a source; an unknown name is refused with the known ones.
+    parser.add_argument("source", nargs="?", help="one source (e.g. hubspot, salesforce, stripe)")
     parser.add_argument("--full", action="store_true", help="forget the cursor and re-read everything")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=run)
@@ -30,19 +30,17 @@ def run(args: argparse.Namespace) -> int:
     from agent.profile.priority import PriorityFileError, load_priority
     from agent.settings import get_settings
     from agent.sync.service import run_sync
-    from agent.sync.sources import SourceNotConfiguredError, build_source, configured_sources
+    from agent.sync.sources import SourceNotConfiguredError, build_source, configured_sources, source_names
+    from connectors.core.registry import ConnectorConfigError
 
     settings = get_settings()
-    names = [args.source] if args.source else configured_sources(settings)
-    if not names:
-        raise UserError(
-            "no source is configured: set NUDGE_HUBSPOT_TOKEN, NUDGE_SALESFORCE_INSTANCE_URL "
-            "and NUDGE_SALESFORCE_TOKEN, or NUDGE_STRIPE_API_KEY"
-        )
     try:
-        sources = {name: build_source(settings, name) for name in names}
+        names = [args.source] if args.source else configured_sources()
+        if not names:
+            raise UserError(f"no source is configured: {_variables(source_names())}")
+        sources = {name: build_source(name) for name in names}
         priority = load_priority(settings.field_priority_file)
-    except (SourceNotConfiguredError, PriorityFileError, OSError) as exc:
+    except (SourceNotConfiguredError, ConnectorConfigError, PriorityFileError, OSError) as exc:
         raise UserError(str(exc).strip("'\"")) from None
     database = Database.open(settings)
     try:
@@ -67,6 +65,14 @@ def run(args: argparse.Namespace) -> int:
         for report in reports:
             print(_line(report))
     return 0 if ok else 1
+
+
+def _variables(names: list[str]) -> str:
+    """What to set, e.g. ``set NUDGE_HUBSPOT_TOKEN (hubspot) or NUDGE_STRIPE_API_KEY (stripe)``."""
+    from connectors.core.registry import get
+
+    hints = [f"{', '.join(get(name).missing())} ({name})" for name in names]
+    return "set " + " or ".join(hints) if hints else "no connector with a source is installed"
 
 
 def _report(run: Any) -> dict[str, Any]:

@@ -46,8 +46,8 @@ def test_sync_json_reports_each_configured_source(
     assert all(r["api_calls"] > 0 and r["records_changed"] > 0 for r in runs)
     with database.sessions() as session:
         assert session.scalar(select(func.count(Invoice.id))) == 30
-    assert configured.stripe is not None
-    configured.stripe.pay_invoice("in_0002")
+    assert configured.emulators["stripe"] is not None
+    configured.emulators["stripe"].pay_invoice("in_0002")
     again = sync(capsys, "stripe")
     assert [(r["source"], r["records_changed"]) for r in again["runs"]] == [("stripe", 2)]
     full = sync(capsys, "stripe", "--full")

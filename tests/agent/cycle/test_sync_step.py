@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from agent.cycle.housekeeping import close_settled_step
@@ -17,7 +16,6 @@ from agent.profile.tables import Invoice
 from agent.settings import Settings
 from agent.sync.result import SyncResult
 from agent.sync.runs import SyncRunner
-from agent.sync.source_hooks import configured_sources
 from connectors.csv import load_mapping, read_invoices
 from tests.agent.jobs.factories import sync_runs
 from tests.factories import canonical_row, write_csv
@@ -103,20 +101,3 @@ def test_a_failing_source_fails_the_step_but_not_the_others(
     ]
     with database.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Invoice)) == 1  # the good source's data
-
-
-def test_sources_come_from_every_hook_and_a_name_is_provided_once(
-    database: Database, settings: Settings
-) -> None:
-    def crm(_settings: Settings, _database: Database) -> Mapping[str, SyncRunner]:
-        return {"hubspot": unreachable}
-
-    def billing(_settings: Settings, _database: Database) -> Mapping[str, SyncRunner]:
-        return {"stripe": unreachable}
-
-    assert set(configured_sources(settings=settings, database=database, hooks=[crm, billing])) == {
-        "hubspot",
-        "stripe",
-    }
-    with pytest.raises(ValueError, match="two sync hooks both provide the source 'hubspot'"):
-        configured_sources(settings=settings, database=database, hooks=[crm, crm])

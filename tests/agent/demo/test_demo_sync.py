@@ -104,11 +104,11 @@ def test_native_data_joins_onto_the_synced_accounts(demo: tuple[DemoDatabase, De
 def test_emulators_keep_serving_later_syncs(demo: tuple[DemoDatabase, DemoBook]) -> None:
     built, book = demo
     assert built.vendors is not None
-    assert built.vendors.stripe is not None
+    assert built.vendors.emulators["stripe"] is not None
     open_invoice = book.invoices[(book.invoices["amount"] > 0) & book.invoices["paid_date"].isna()].iloc[0]
     stripe_id = stripe_invoice_id(open_invoice["invoice_id"])
-    built.vendors.stripe.pay_invoice(stripe_id)
-    source = build_source(built.settings, "stripe")
+    built.vendors.emulators["stripe"].pay_invoice(stripe_id)
+    source = build_source("stripe")
     run = run_sync(database=built.database, source_name="stripe", source=source)
     assert (run.status, run.records_changed) == ("ok", 2)  # the invoice and its payment
     with built.database.sessions() as session:

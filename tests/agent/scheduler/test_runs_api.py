@@ -14,7 +14,7 @@ from agent.db.database import Database
 from agent.jobs.wrapper import run_job
 from agent.settings import Settings
 from agent.sync.result import SyncResult
-from agent.sync.runs import run_sync
+from agent.sync.runs import record_sync
 from tests.agent.jobs.factories import audit_job
 from tests.factories import make_person, token_for
 
@@ -31,7 +31,7 @@ def tokens(session: Session) -> dict[str, str]:
 @pytest.fixture
 def runs(database: Database) -> None:
     """Two syncs (one with record errors, one crashed) and three job runs (ok, failed, ok)."""
-    run_sync(
+    record_sync(
         database=database,
         source="hubspot",
         run=lambda: SyncResult(
@@ -42,7 +42,7 @@ def runs(database: Database) -> None:
     def crash() -> SyncResult:
         raise TimeoutError("stripe did not answer in 30 s")
 
-    run_sync(database=database, source="stripe", run=crash)
+    record_sync(database=database, source="stripe", run=crash)
     run_job(database=database, name="cycle", work=audit_job(database, entries=2))
     run_job(database=database, name="cycle", work=audit_job(database, fail_after_writing=True))
     run_job(database=database, name="digest", work=audit_job(database))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agent.db.database import Database
 from agent.sync.result import SyncResult
-from agent.sync.runs import run_sync
+from agent.sync.runs import record_sync
 from agent.sync.tables import SyncRun
 from tests.agent.jobs.factories import other_runner_holds, sync_runs
 
@@ -13,7 +13,7 @@ def test_a_sync_records_what_the_source_read_changed_and_called(database: Databa
     result = SyncResult(
         records_read=250, records_changed=12, api_calls=3, errors=["company 981: no name"], full=True
     )
-    outcome = run_sync(database=database, source="hubspot", run=lambda: result)
+    outcome = record_sync(database=database, source="hubspot", run=lambda: result)
 
     assert (outcome.status, outcome.result) == ("ok", result)
     [run] = sync_runs(database)
@@ -28,7 +28,7 @@ def test_a_crashing_sync_is_recorded_as_failed_with_its_error(database: Database
     def crash() -> SyncResult:
         raise ConnectionError("stripe: connection reset")
 
-    outcome = run_sync(database=database, source="stripe", run=crash)
+    outcome = record_sync(database=database, source="stripe", run=crash)
 
     assert outcome.status == "failed"
     [run] = sync_runs(database)
@@ -43,7 +43,7 @@ def test_a_source_synced_elsewhere_is_skipped_and_recorded(database: Database) -
         return SyncResult()
 
     with other_runner_holds(database, "sync:salesforce"):
-        outcome = run_sync(database=database, source="salesforce", run=sync)
+        outcome = record_sync(database=database, source="salesforce", run=sync)
 
     assert outcome.status == "skipped_locked"
     assert calls == []
@@ -57,7 +57,7 @@ def test_a_sync_left_running_by_a_crash_is_closed_by_the_next_sync(database: Dat
             [SyncRun(source="hubspot", status="running"), SyncRun(source="stripe", status="running")]
         )
 
-    run_sync(database=database, source="hubspot", run=SyncResult)
+    record_sync(database=database, source="hubspot", run=SyncResult)
 
     assert [(run.source, run.status, run.errors) for run in sync_runs(database)] == [
         ("hubspot", "failed", ["interrupted: its runner stopped before it finished"]),

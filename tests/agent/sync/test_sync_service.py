@@ -57,7 +57,7 @@ def test_full_sync_joins_crm_owners_and_stripe_invoices(database: Database, vend
         assert accounts["Globex GmbH"].currency == "EUR"
         assert session.scalar(select(func.count(Invoice.id))) == 30
         assert session.scalar(select(func.count(Payment.id))) == 10
-        assert factories.profile_balances(session) == factories.open_balances(vendors.stripe)  # type: ignore[arg-type]
+        assert factories.profile_balances(session) == factories.open_balances(vendors.emulators["stripe"])
         assert session.scalars(select(Contact.name)).all() == ["Ana Ruiz"]
         assert session.scalar(select(func.count(Person.id))) == 3  # two HubSpot owners, one Salesforce user
     assert latest_signal(database, "Northwind Logistics", "open_deals") == "2"
@@ -68,7 +68,7 @@ def test_incremental_sync_picks_up_creates_updates_and_deletes(
     database: Database, vendors: LocalVendors
 ) -> None:
     sync_all(database, vendors)
-    stripe, hubspot = vendors.stripe, vendors.hubspot
+    stripe, hubspot = vendors.emulators["stripe"], vendors.emulators["hubspot"]
     assert stripe is not None
     assert hubspot is not None
     new = stripe.create_invoice(

@@ -37,7 +37,10 @@ def wired(
             home=tmp_path, database_url=database.engine.url.render_as_string(hide_password=False)
         )
         client = TestClient(create_app(settings=settings, database=database))
-        for emulator, url in ((vendors.hubspot, HUBSPOT_URL), (vendors.stripe, STRIPE_URL)):
+        for emulator, url in (
+            (vendors.emulators["hubspot"], HUBSPOT_URL),
+            (vendors.emulators["stripe"], STRIPE_URL),
+        ):
             assert emulator is not None
             emulator.webhook_url = url
             emulator.webhook_sink = lambda u, headers, body: _post(client, u, headers, body)
@@ -62,13 +65,15 @@ def test_signed_webhooks_sync_what_changed(
     wired: tuple[LocalVendors, TestClient], database: Database
 ) -> None:
     vendors, client = wired
-    assert vendors.hubspot is not None
-    assert vendors.stripe is not None
-    vendors.hubspot.create("companies", {"name": "Umbrella", "domain": "umbrella.example"})
+    assert vendors.emulators["hubspot"] is not None
+    assert vendors.emulators["stripe"] is not None
+    vendors.emulators["hubspot"].create("companies", {"name": "Umbrella", "domain": "umbrella.example"})
     settle(client)
-    vendors.stripe.create_customer(id="cus_umbrella", name="Umbrella Corp", email="ap@umbrella.example")
+    vendors.emulators["stripe"].create_customer(
+        id="cus_umbrella", name="Umbrella Corp", email="ap@umbrella.example"
+    )
     settle(client)
-    vendors.stripe.pay_invoice("in_0001")
+    vendors.emulators["stripe"].pay_invoice("in_0001")
     settle(client)
     assert {source for source, status in runs(database) if status == "ok"} == {"hubspot", "stripe"}
     with database.sessions() as session:
@@ -81,11 +86,13 @@ def test_bad_signatures_are_refused_and_sync_nothing(
     wired: tuple[LocalVendors, TestClient], database: Database
 ) -> None:
     vendors, client = wired
-    assert vendors.hubspot is not None
+    assert vendors.emulators["hubspot"] is not None
     body = b'[{"objectId": 1, "subscriptionType": "company.creation"}]'
-    headers = vendors.hubspot.signed_request(HUBSPOT_URL, body)
+    headers = vendors.emulators["hubspot"].signed_request(HUBSPOT_URL, body)
     assert client.post(HUBSPOT_URL, content=body + b" ", headers=headers).status_code == 401
-    stale = vendors.hubspot.signed_request(HUBSPOT_URL, body, timestamp_ms=int(time.time() * 1000) - 600_000)
+    stale = vendors.emulators["hubspot"].signed_request(
+        HUBSPOT_URL, body, timestamp_ms=int(time.time() * 1000) - 600_000
+    )
     assert client.post(HUBSPOT_URL, content=body, headers=stale).status_code == 401
     forged = {"Stripe-Signature": "t=1,v1=00", "Content-Type": "application/json"}
     assert client.post(STRIPE_URL, content=b'{"id": "evt_1"}', headers=forged).status_code == 401
@@ -97,8 +104,8 @@ def test_sync_runs_are_listed_for_ops_not_csms(
     wired: tuple[LocalVendors, TestClient], database: Database
 ) -> None:
     vendors, client = wired
-    assert vendors.stripe is not None
-    vendors.stripe.pay_invoice("in_0004")
+    assert vendors.emulators["stripe"] is not None
+    vendors.emulators["stripe"].pay_invoice("in_0004")
     settle(client)
     with database.sessions() as session:
         ops = token_for(session, make_person(session, "ops@nudge.example", role="ops"))
@@ -126,3 +133,20 @@ def test_requests_during_a_run_coalesce_into_one_more_run() -> None:
     release.set()
     assert trigger.wait_idle(timeout=5)
     assert calls == ["stripe", "stripe"]
+
+
+def test_a_webhook_secret_alone_mounts_no_route(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the API key nothing could sync what the events announce: no route, not a 204."""
+    monkeypatch.setenv("NUDGE_STRIPE_WEBHOOK_SECRET", "whsec_test")
+    settings = Settings(home=tmp_path, database_url=database.engine.url.render_as_string(hide_password=False))
+    client = TestClient(create_app(settings=settings, database=database))
+    assert (
+        client.post(STRIPE_URL, content=b"{}", headers={"Stripe-Signature": "t=1,v1=00"}).status_code == 404
+    )
+    monkeypatch.setenv("NUDGE_STRIPE_API_KEY", "sk_test_x")
+    client = TestClient(create_app(settings=settings, database=database))
+    assert (
+        client.post(STRIPE_URL, content=b"{}", headers={"Stripe-Signature": "t=1,v1=00"}).status_code == 401
+    )

@@ -12,7 +12,7 @@ from agent.db.database import Database
 from agent.scheduler.jobs import run_cycle_job
 from agent.settings import Settings
 from agent.sync.result import SyncResult
-from agent.sync.runs import run_sync
+from agent.sync.runs import record_sync
 from tests.browser import chromium, served
 from tests.factories import make_person, token_for
 
@@ -23,7 +23,7 @@ def test_ops_opens_runs_from_the_nav_and_sees_syncs_and_cycles(
     database: Database, settings: Settings, session: Session, tmp_path: Path
 ) -> None:
     token = token_for(session, make_person(session, "ops@nudge.example", role="ops"))
-    run_sync(database=database, source="hubspot", run=lambda: SyncResult(records_read=42, api_calls=1))
+    record_sync(database=database, source="hubspot", run=lambda: SyncResult(records_read=42, api_calls=1))
     run_cycle_job(database=database, settings=settings)
 
     with served(create_app(settings=settings, database=database)) as base_url, chromium() as browser:

@@ -24,8 +24,10 @@ def sink() -> Iterator[SmtpSink]:
         yield running
 
 
-def notifier_for(sink: SmtpSink, url: str | None = None, **overrides: object) -> EmailNotifier:
-    built = get("email").notifier(smtp_url=url or sink.url, from_address=SENDER, **overrides)
+def notifier_for(sink: SmtpSink, url: str | None = None, ca_file: str | None = None) -> EmailNotifier:
+    spec = get("email")
+    settings = spec.load_settings(smtp_url=url or sink.url, from_address=SENDER, ca_file=ca_file)
+    built = spec.build_notifier(settings)
     assert isinstance(built, EmailNotifier)
     return built
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from connectors.core.registry import get
+from connectors.core.registry import NotConfiguredError, get, notifiers
 from connectors.email.notifier import EmailNotifier
-from connectors.email.plugin import configured
 from connectors.email.settings import EmailSettings, SmtpUrlError, parse_smtp_url
 
 
 def test_settings_come_from_the_documented_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert not configured()
+    assert not get("email").is_configured()
     monkeypatch.setenv("NUDGE_SMTP_URL", "smtp://nudge:s3cr%40t@smtp.example.com:2525?starttls=true")
     monkeypatch.setenv("NUDGE_EMAIL_FROM", "Nudge <nudge@example.com>")
     monkeypatch.setenv("NUDGE_EMAIL_RATE_LIMIT", "5")
     settings = EmailSettings()
 
-    assert configured(settings)
+    assert get("email").is_configured()
+    assert settings.configured
     assert settings.rate_limit == 5
     assert "s3cr" not in repr(settings)
     assert settings.smtp_url is not None
@@ -33,7 +33,8 @@ def test_settings_come_from_the_documented_variables(monkeypatch: pytest.MonkeyP
     assert target.password is not None
     assert target.password.get_secret_value() == "s3cr@t"
     assert "s3cr" not in repr(target)
-    assert isinstance(get("email").notifier(), EmailNotifier)
+    assert isinstance(get("email").build_notifier(), EmailNotifier)
+    assert isinstance(notifiers()["email"], EmailNotifier)
 
 
 @pytest.mark.parametrize(
@@ -76,9 +77,13 @@ def test_a_bad_url_is_explained_without_its_password(url: str, error: str) -> No
 
 
 def test_no_notifier_until_configured_and_a_bad_url_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert get("email").notifier() is None
+    assert "email" not in notifiers()
     monkeypatch.setenv("NUDGE_EMAIL_FROM", "Nudge <nudge@example.com>")
-    assert get("email").notifier() is None
+    assert "email" not in notifiers()
+    with pytest.raises(
+        NotConfiguredError, match=r"^email is not configured \(its variables: connectors/README.md\)$"
+    ):
+        get("email").build_notifier()
     monkeypatch.setenv("NUDGE_SMTP_URL", "smtp://u:hunter2@mail:x")
     with pytest.raises(SmtpUrlError, match=r"the port is not a number \(got smtp://u:\*\*\*@mail:x\)"):
-        get("email").notifier()
+        notifiers()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from math import ceil
 from pathlib import Path
 from typing import Any
@@ -105,9 +106,23 @@ def test_incremental_sync_picks_up_creates_updates_and_deletes(portal):
     assert source.stats.calls - calls_before == 8
 
 
+def one_change_per_ms() -> Callable[[], int]:
+    """The wall clock in epoch ms, moved on by at least 1 ms per change."""
+    last = [0]
+
+    def tick() -> int:
+        last[0] = max(int(time.time() * 1000), last[0] + 1)
+        return last[0]
+
+    return tick
+
+
 def test_search_window_narrows_past_the_result_cap(portal):
     emulator, url = portal
     emulator.search_result_cap = 300
+    # one change per millisecond: on a fast machine over 100 of a burst could share one
+    # millisecond, a window no client can narrow under a cap of 300 (HubSpot's is 10,000)
+    emulator.clock = one_change_per_ms()
     source = make_source(url)
     profile = Profile()
     profile.sync(source)

@@ -1,4 +1,4 @@
-"""HubSpot webhook route: signature v3 checked (valid, tampered, stale, URI decoding)."""
+"""HubSpot webhook: signature v3 checked (valid, tampered, stale, from the future, URI decoding)."""
 
 from __future__ import annotations
 
@@ -7,39 +7,47 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
+from connectors.core.webhooks import InboundRequest, WebhookRejectedError
 from connectors.hubspot.emulator import HubSpotEmulator
 from connectors.hubspot.signature import SignatureError, verify_v3
-from connectors.hubspot.webhook import webhook_router
+from connectors.hubspot.webhook import PATH, route
 
-URL = "http://testserver/integrations/hubspot/webhook"
+URL = f"http://testserver{PATH}"
+RECEIVE = route(client_secret="app-secret").receive
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def posted(url: str, headers: dict[str, str], body: bytes) -> InboundRequest:
+    return InboundRequest(method="POST", url=url, headers=headers, body=body)
 
 
 @pytest.fixture
-def wired() -> tuple[HubSpotEmulator, TestClient, list[dict[str, Any]]]:
-    """An emulator whose webhooks reach a Nudge app mounting the router."""
+def wired() -> tuple[HubSpotEmulator, list[dict[str, Any]], list[str]]:
+    """An emulator whose signed webhooks go through the route's verification."""
     emulator = HubSpotEmulator(client_secret="app-secret")
     received: list[dict[str, Any]] = []
-    app = FastAPI()
-    app.include_router(webhook_router(client_secret="app-secret", on_events=received.extend))
-    client = TestClient(app)
+    syncs: list[str] = []
+
+    def deliver(url: str, headers: dict[str, str], body: bytes) -> None:
+        events = RECEIVE(posted(url, headers, body), now())
+        received.extend(events.events)
+        syncs.extend(events.sync)
+
     emulator.webhook_url = URL
-    emulator.webhook_sink = lambda url, headers, body: _post_ok(client, url, headers, body)
-    return emulator, client, received
+    emulator.webhook_sink = deliver
+    return emulator, received, syncs
 
 
-def _post_ok(client: TestClient, url: str, headers: dict[str, str], body: bytes) -> None:
-    response = client.post(url, content=body, headers=headers)
-    assert response.status_code == 204, response.text
-
-
-def test_signed_change_notifications_trigger_the_callback(wired):
-    emulator, _, received = wired
+def test_signed_change_notifications_ask_for_a_hubspot_sync(wired):
+    emulator, received, syncs = wired
     company = emulator.create("companies", {"name": "Initech"})
     emulator.update("companies", company, {"name": "Initech AG"})
     emulator.archive("companies", company)
@@ -50,33 +58,45 @@ def test_signed_change_notifications_trigger_the_callback(wired):
         "company.deletion",
     ]
     assert all(e["objectId"] == company for e in received)
+    assert syncs == ["hubspot"] * 3
 
 
-def test_tampered_body_is_rejected(wired):
-    emulator, client, received = wired
+def test_tampered_body_is_rejected():
+    emulator = HubSpotEmulator(client_secret="app-secret")
     body = json.dumps([{"objectId": 1, "subscriptionType": "company.creation"}]).encode()
     headers = emulator.signed_request(URL, body)
-    response = client.post(URL, content=body.replace(b"1", b"2"), headers=headers)
-    assert response.status_code == 401
-    assert "signature does not match" in response.json()["detail"]
-    assert received == []
+    with pytest.raises(WebhookRejectedError, match=r"^signature does not match$") as refused:
+        RECEIVE(posted(URL, headers, body.replace(b"1", b"2")), now())
+    assert refused.value.status == 401
 
 
-def test_stale_timestamp_is_rejected_even_with_a_valid_signature(wired):
-    emulator, client, received = wired
-    body = b"[]"
-    six_minutes_ago = int(time.time() * 1000) - 6 * 60 * 1000
-    headers = emulator.signed_request(URL, body, timestamp_ms=six_minutes_ago)
-    response = client.post(URL, content=body, headers=headers)
-    assert response.status_code == 401
-    assert "older than 5 minutes" in response.json()["detail"]
-    assert received == []
+@pytest.mark.parametrize(
+    ("offset", "reason"),
+    [
+        (-timedelta(minutes=6), "request timestamp is older than 5 minutes"),
+        (timedelta(minutes=6), "request timestamp is more than 5 minutes in the future"),
+    ],
+)
+def test_a_valid_signature_outside_the_window_is_rejected_either_way(offset, reason):
+    emulator = HubSpotEmulator(client_secret="app-secret")
+    sent = now()
+    headers = emulator.signed_request(URL, b"[]", timestamp_ms=int(sent.timestamp() * 1000))
+    RECEIVE(posted(URL, headers, b"[]"), sent + timedelta(minutes=4))  # inside the window
+    with pytest.raises(WebhookRejectedError, match=f"^{reason}$"):
+        RECEIVE(posted(URL, headers, b"[]"), sent - offset)
 
 
-def test_missing_headers_are_rejected(wired):
-    _, client, _ = wired
-    response = client.post(URL, content=b"[]")
-    assert response.status_code == 401
+def test_missing_headers_are_rejected():
+    with pytest.raises(WebhookRejectedError, match="missing X-HubSpot-Signature-v3"):
+        RECEIVE(posted(URL, {}, b"[]"), now())
+
+
+def test_a_signed_body_that_is_not_json_is_a_bad_request():
+    emulator = HubSpotEmulator(client_secret="app-secret")
+    headers = emulator.signed_request(URL, b"not json")
+    with pytest.raises(WebhookRejectedError, match="body is not JSON") as refused:
+        RECEIVE(posted(URL, headers, b"not json"), now())
+    assert refused.value.status == 400
 
 
 def test_signature_follows_hubspot_v3_with_decoded_uri():

@@ -101,8 +101,3 @@ def _append(path: Path, record: dict[str, object]) -> None:
         handle.write(json.dumps(record) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def build(settings: RecorderSettings) -> RecordingNotifier | None:
-    """The notifier, when ``NUDGE_RECORDER_FILE`` is set."""
-    return RecordingNotifier(settings) if settings.file else None

@@ -1,0 +1,70 @@
+"""Inbound webhooks as pure functions: a raw request and the time in, verified events out.
+
+A connector declares its routes as :class:`WebhookRoute` (a path and a ``receive``
+function closed over its secret). ``receive`` checks the signature and that the request
+was signed within the tolerance of ``now`` in *both* directions (a replay from the past
+and a timestamp from the future are refused alike), then parses the body into events and
+the sources an incremental sync should run for. The application mounts the routes; no web
+framework is needed to test them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+
+class WebhookRejectedError(ValueError):
+    """A request refused: a bad or stale signature (401) or a body that is not events (400)."""
+
+    def __init__(self, message: str, *, status: int = 401) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class InboundRequest:
+    """A webhook request as it arrived: the URL the vendor called, headers, the raw body."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        """A header by name, in any case."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers.items() if key.lower() == wanted), None)
+
+
+@dataclass(frozen=True)
+class WebhookEvents:
+    """What a verified request announced: its events and which sources to sync incrementally."""
+
+    events: tuple[dict[str, Any], ...]
+    sync: tuple[str, ...] = field(default=())
+
+
+Receiver = Callable[[InboundRequest, datetime], WebhookEvents]
+
+
+@dataclass(frozen=True)
+class WebhookRoute:
+    """One inbound route: ``POST path`` answered by ``receive(request, now)``."""
+
+    path: str
+    receive: Receiver
+
+
+def check_timestamp(*, signed_at: datetime, now: datetime, tolerance: timedelta) -> None:
+    """Refuse a signature older or newer than ``tolerance`` around ``now``."""
+    if signed_at < now - tolerance:
+        raise WebhookRejectedError(f"signature timestamp is more than {_seconds(tolerance)} s old")
+    if signed_at > now + tolerance:
+        raise WebhookRejectedError(f"signature timestamp is more than {_seconds(tolerance)} s in the future")
+
+
+def _seconds(tolerance: timedelta) -> int:
+    return round(tolerance.total_seconds())
