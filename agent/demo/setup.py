@@ -23,7 +23,7 @@ from agent.auth.service import create_token
 from agent.db.database import Database
 from agent.demo.book import DemoBook, build_demo_book
 from agent.demo.load import load_team
-from agent.demo.mail import start_demo_mailbox
+from agent.demo.mail import deliver_first_morning, start_demo_mailbox
 from agent.demo.native import load_native
 from agent.demo.vendors import DEMO_VENDORS
 from agent.metrics.history import backfill_month_ends, snapshot_today
@@ -96,6 +96,7 @@ def build_demo_database(
         demo.close()
         raise
     prepare_demo_risk(database=database, settings=demo_settings, log=log)
+    deliver_first_morning(database=database, settings=demo_settings, mailbox=mailbox, log=log)
     log(_summary(demo, path, time.perf_counter() - started))
     _write_tokens(settings.home / "demo-tokens.txt", demo.tokens)
     return demo
