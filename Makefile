@@ -20,7 +20,7 @@ demo: $(STAMP)
 ## Install, make sure PostgreSQL and Chromium are there, run the whole test suite
 test: $(STAMP)
 	bash scripts/ensure-services.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

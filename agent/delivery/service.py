@@ -59,6 +59,21 @@ def list_deliveries(
     return DeliveryPage(items=_with_alerts(session, found), total=total)
 
 
+class DeliveryNotFoundError(LookupError):
+    """No such message among those the caller may see."""
+
+
+def get_delivery(*, session: Session, principal: Principal, delivery_id: int) -> DeliveryListing:
+    """One message the caller may see, with its alerts; :class:`DeliveryNotFoundError` otherwise."""
+    query = select(Delivery).where(Delivery.id == delivery_id)
+    if principal.role not in ALL_DELIVERIES_ROLES:
+        query = query.where(Delivery.recipient == principal.email)
+    found = session.scalars(query).first()
+    if found is None:
+        raise DeliveryNotFoundError(f"no message {delivery_id}")
+    return _with_alerts(session, [found])[0]
+
+
 def _with_alerts(session: Session, found: Sequence[Delivery]) -> list[DeliveryListing]:
     rows = session.scalars(
         select(OutboxMessage)

@@ -5,7 +5,7 @@
 ``people.deactivated_at`` records a deactivation no CRM sync undoes.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 18:40:00.000000
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import agent.db.types
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
