@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from agent.risk.inputs import ModelInputs, load_inputs
 from models.estimator import RiskModel
-from models.evaluation import known_outcomes
+from models.rows import known_outcomes
 from models.registry import list_versions, load_model, save_model
 from models.training import train_model
 

@@ -9,7 +9,8 @@ import pytest
 
 from connectors.csv.mapping import load_mapping
 from connectors.csv.reader import read_invoices
-from models.evaluation import LabelledRows, evaluate
+from models.evaluation import evaluate
+from models.rows import LabelledRows
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("NUDGE_IBM_CSV", REPO.parent / "shared" / "data" / "ibm-accounts-receivable.csv"))

@@ -12,7 +12,7 @@ import skops.io as sio
 
 from ledger.frame import Ledger
 from models.estimator import RiskModel
-from models.evaluation import LabelledRows
+from models.rows import LabelledRows
 from models.registry import (
     CARD_FILE,
     MODEL_FILE,

@@ -79,7 +79,7 @@ def _load_ledger(data: Path, mapping: Path | None) -> Ledger:
 
 
 def _labelled_rows(args: argparse.Namespace) -> Any:
-    from models.evaluation import LabelledRows
+    from models.rows import LabelledRows
 
     return LabelledRows.of(_load_ledger(args.data, args.mapping))
 
