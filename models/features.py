@@ -143,9 +143,9 @@ class HistoryIndex:
         """Index a ledger (and promises, disputes, signals when given)."""
         frames = frames or OptionalFrames()
         rows = InvoiceRows.from_frame(ledger.invoices)
-        customers = pd.Index(pd.unique(rows.customer_id))
-        segments = pd.Index(pd.unique(rows.categories["segment"].astype(str)))
-        codes = _codes(customers, rows.customer_id)
+        codes, customer_names = pd.factorize(rows.customer_id)
+        segment_codes, segment_names = pd.factorize(rows.categories["segment"].astype(str))
+        customers, segments = pd.Index(customer_names), pd.Index(segment_names)
         settled = ~np.isnan(rows.paid_day)
         return cls(
             customers=customers,
@@ -158,8 +158,8 @@ class HistoryIndex:
                 np.maximum(rows.due_day[settled], rows.paid_day[settled]).astype(np.int64),
                 {"amount": rows.amount[settled]},
             ),
-            population=_population_index(rows, segments, settled),
-            peers=_outcome_index(_peer_cells(segments, rows), rows, settled),
+            population=_outcome_index(segment_codes, rows, settled),
+            peers=_outcome_index(_peer_cells(segment_codes, rows), rows, settled),
             book=_outcome_index(np.zeros(len(codes), np.int64), rows, settled),
             promises=_promises_index(frames.promises, customers),
             disputes_opened=_dated_index(frames.disputes, customers, "opened_on"),
@@ -224,9 +224,9 @@ def _settled_index(rows: InvoiceRows, codes: np.ndarray, settled: np.ndarray) ->
     return EventIndex.build(codes[settled], paid.astype(np.int64), values, running_max=("days_late",))
 
 
-def _peer_cells(segments: pd.Index, rows: InvoiceRows) -> np.ndarray:
+def _peer_cells(segment_codes: np.ndarray, rows: InvoiceRows) -> np.ndarray:
     """Peer cell of each row: (segment, terms band, amount band) as one code."""
-    segment = _codes(segments, rows.categories["segment"].astype(str)) + 1  # unknown -> 0
+    segment = segment_codes.astype(np.int64) + 1  # a segment the ledger has never seen -> 0
     terms = np.searchsorted(_TERMS_BANDS, np.nan_to_num(rows.terms_days, nan=30.0))
     amount = np.clip(np.floor(2 * np.log10(np.abs(rows.amount) + 1)), 0, _AMOUNT_BANDS - 1).astype(np.int64)
     return (segment * (len(_TERMS_BANDS) + 1) + terms) * _AMOUNT_BANDS + amount
@@ -237,12 +237,6 @@ def _outcome_index(codes: np.ndarray, rows: InvoiceRows, settled: np.ndarray) ->
     days_late = np.maximum(rows.paid_day[settled] - rows.due_day[settled], 0.0)
     values = {"late": (days_late > 0).astype(float), "days_late": days_late}
     return EventIndex.build(codes[settled], rows.paid_day[settled].astype(np.int64), values)
-
-
-def _population_index(rows: InvoiceRows, segments: pd.Index, settled: np.ndarray) -> EventIndex:
-    codes = _codes(segments, rows.categories["segment"].astype(str))
-    late = (rows.paid_day[settled] > rows.due_day[settled]).astype(float)
-    return EventIndex.build(codes[settled], rows.paid_day[settled].astype(np.int64), {"late": late})
 
 
 def _promises_index(frame: pd.DataFrame | None, customers: pd.Index) -> EventIndex | None:
@@ -276,7 +270,7 @@ def _signals_index(frame: pd.DataFrame | None, customers: pd.Index) -> EventInde
         "open_tickets": frame["open_tickets"].to_numpy(dtype=float),
         "health_score": frame["health_score"].to_numpy(dtype=float),
     }
-    return EventIndex.build(codes, day_numbers(frame["observed_on"]), values)
+    return EventIndex.build(codes, day_numbers(frame["observed_on"]), values, keep=tuple(values))
 
 
 def compute_features(
@@ -402,7 +396,8 @@ def _population_rate(index: HistoryIndex, rows: InvoiceRows, at_day: np.ndarray)
 def _peer_features(index: HistoryIndex, rows: InvoiceRows, at_day: np.ndarray) -> dict[str, np.ndarray]:
     """Late rate and mean days late of the row's peer cell, shrunk towards the book's (NaN with no history)."""
     book = index.book.last_before(np.zeros(len(at_day), np.int64), at_day)
-    peers = index.peers.last_before(_peer_cells(index.segments, rows), at_day)
+    cells = _peer_cells(index.segment_codes(rows.categories["segment"]), rows)
+    peers = index.peers.last_before(cells, at_day)
     book_n = index.book.count(book)
     with np.errstate(invalid="ignore", divide="ignore"):
         book_rate = np.where(book_n > 0, index.book.total("late", book) / book_n, np.nan)

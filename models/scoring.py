@@ -63,12 +63,8 @@ def score_open_invoices(
     empty list); None explains every invoice.
     """
     frames = OptionalFrames.of(promises=promises, disputes=disputes, signals=signals)
-    index = HistoryIndex.build(ledger, frames)
     when = pd.Timestamp(as_of)
-    invoices = ledger.invoices[open_at(ledger.invoices, when)].reset_index(drop=True)
-    invoices["paid_date"] = pd.NaT  # a later settlement in the ledger is not known yet
-    rows = InvoiceRows.from_frame(invoices)
-    columns = compute_features(index, rows, _end_of_day(when))
+    invoice_ids, rows, columns = open_invoice_features(ledger, when, frames)
     matrix = model.matrix(columns)
     model_p = model.p_late(matrix)
     overdue = _days_past_due(rows.due_day, when)
@@ -77,7 +73,7 @@ def score_open_invoices(
     _with_overdue_reason(reasons, overdue, p_late)
     return pd.DataFrame(
         {
-            "invoice_id": invoices["invoice_id"].to_numpy(),
+            "invoice_id": invoice_ids,
             "p_late": p_late,
             "expected_days_late": days,
             "expected_pay_date": _pay_dates(rows.due_day, days).astype("datetime64[ns]"),
@@ -85,6 +81,20 @@ def score_open_invoices(
             "model_version": model.version,
         }
     )
+
+
+def open_invoice_features(
+    ledger: Ledger, when: pd.Timestamp, frames: OptionalFrames | None = None
+) -> tuple[np.ndarray, InvoiceRows, dict[str, np.ndarray]]:
+    """Ids, rows and features of the invoices open at the end of ``when``.
+
+    The history index is the largest object in scoring; it lives only inside this call,
+    so it is freed before the model's predictions allocate theirs.
+    """
+    index = HistoryIndex.build(ledger, frames)
+    invoices = ledger.invoices[open_at(ledger.invoices, when)]
+    rows = InvoiceRows.from_frame(invoices.assign(paid_date=pd.NaT))  # later settlements are unknown
+    return invoices["invoice_id"].to_numpy(), rows, compute_features(index, rows, _end_of_day(when))
 
 
 def _end_of_day(when: pd.Timestamp) -> int:
