@@ -67,7 +67,8 @@ class EventIndex:
         starts = np.flatnonzero(np.diff(groups, prepend=-1))
         rank = (np.arange(len(keys)) - starts[groups] + 1).astype(float)
         sorted_values = pd.DataFrame(
-            {name: np.asarray(v, dtype=float)[order] for name, v in values.items()}, index=np.arange(len(order))
+            {name: np.asarray(v, dtype=float)[order] for name, v in values.items()},
+            index=np.arange(len(order)),
         )
         grouped = sorted_values.groupby(groups, sort=False)
         cumulative = grouped.cumsum() if len(sorted_values.columns) else sorted_values

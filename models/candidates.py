@@ -63,7 +63,12 @@ REGULARISED_PARAMS: dict[str, Any] = {
     "min_samples_leaf": 60,
     "l2_regularization": 10.0,
 }
-PRIOR_RATE_PARAMS: dict[str, Any] = {**BOOSTING_PARAMS, "max_iter": 100, "max_depth": 2, "min_samples_leaf": 50}
+PRIOR_RATE_PARAMS: dict[str, Any] = {
+    **BOOSTING_PARAMS,
+    "max_iter": 100,
+    "max_depth": 2,
+    "min_samples_leaf": 50,
+}
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ def by_history(rows: LabelledRows, scores: dict[str, np.ndarray]) -> dict[str, d
             "rows": int(mask.sum()),
             "late_share": float(late[mask].mean()) if mask.any() else None,
             "roc_auc": {
-                name: float(roc_auc_score(late[mask], p[mask])) if both else None for name, p in scores.items()
+                name: float(roc_auc_score(late[mask], p[mask])) if both else None
+                for name, p in scores.items()
             },
         }
     return out

@@ -293,7 +293,9 @@ def _smoothed_rate(out: dict[str, np.ndarray]) -> np.ndarray:
     """The customer's late rate shrunk towards its peers': a new customer gets the prior."""
     late = np.nan_to_num(out["hist_late_rate"] * out["hist_settled"], nan=0.0)
     prior = np.where(
-        np.isnan(out["peer_late_rate"]), np.nan_to_num(out["population_late_rate"], nan=0.5), out["peer_late_rate"]
+        np.isnan(out["peer_late_rate"]),
+        np.nan_to_num(out["population_late_rate"], nan=0.5),
+        out["peer_late_rate"],
     )
     return shrunk_mean(late, out["hist_settled"], prior, _PRIOR_WEIGHT)
 
@@ -394,7 +396,7 @@ def _population_rate(index: HistoryIndex, rows: InvoiceRows, at_day: np.ndarray)
 
 
 def _peer_features(index: HistoryIndex, rows: InvoiceRows, at_day: np.ndarray) -> dict[str, np.ndarray]:
-    """Late rate and mean days late of the row's peer cell, shrunk towards the book's (NaN with no history)."""
+    """Late rate and mean days late of the row's peers, shrunk towards the book's (NaN before any)."""
     book = index.book.last_before(np.zeros(len(at_day), np.int64), at_day)
     cells = _peer_cells(index.segment_codes(rows.categories["segment"]), rows)
     peers = index.peers.last_before(cells, at_day)

@@ -93,7 +93,8 @@ def open_invoice_features(
     """
     index = HistoryIndex.build(ledger, frames)
     invoices = ledger.invoices[open_at(ledger.invoices, when)]
-    rows = InvoiceRows.from_frame(invoices.assign(paid_date=pd.NaT))  # later settlements are unknown
+    unknown = pd.Series(pd.NaT, index=invoices.index, dtype="datetime64[ns]")
+    rows = InvoiceRows.from_frame(invoices.assign(paid_date=unknown))  # later settlements are unknown
     return invoices["invoice_id"].to_numpy(), rows, compute_features(index, rows, _end_of_day(when))
 
 

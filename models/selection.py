@@ -75,7 +75,11 @@ def select_candidate(rows: LabelledRows) -> Selection:
     }
     metrics[PRIOR_RULE] = _pooled_rule(rows, folds)
     described = [
-        {"train_before": cut.date().isoformat(), "test_until": end.date().isoformat(), "test_rows": int(test.sum())}
+        {
+            "train_before": cut.date().isoformat(),
+            "test_until": end.date().isoformat(),
+            "test_rows": int(test.sum()),
+        }
         for cut, end, _, test in folds
     ]
     return _apply_rule(metrics, described)
@@ -90,7 +94,9 @@ def fit_selected(rows: LabelledRows) -> tuple[RiskModel, Selection]:
 def _inner_folds(rows: LabelledRows) -> list[tuple[pd.Timestamp, pd.Timestamp, np.ndarray, np.ndarray]]:
     """(cut, end, train mask, test mask) of each usable fold, oldest first."""
     ordered = np.sort(rows.issue_dates.to_numpy())
-    cuts = [pd.Timestamp(ordered[int(len(ordered) * share)]) for share in INNER_SHARES] if len(ordered) else []
+    cuts = (
+        [pd.Timestamp(ordered[int(len(ordered) * share)]) for share in INNER_SHARES] if len(ordered) else []
+    )
     ends = [*cuts[1:], pd.Timestamp(ordered[-1]) + pd.Timedelta(days=1)] if cuts else []
     late = rows.days_late > 0
     folds = []
@@ -141,8 +147,12 @@ def _apply_rule(metrics: dict[str, dict[str, float]], folds: list[dict[str, Any]
         elif m["ece"] > bar["ece"]:
             failures[name] = f"ECE {m['ece']:.3f} is worse than {bar['ece']:.3f}"
         elif m["mae_days_late"] > bar["mae_days_late"]:
-            failures[name] = f"days-late MAE {m['mae_days_late']:.2f} is worse than {bar['mae_days_late']:.2f}"
-    qualified = [name for name, candidate in CANDIDATES.items() if not candidate.baseline and name not in failures]
+            failures[name] = (
+                f"days-late MAE {m['mae_days_late']:.2f} is worse than {bar['mae_days_late']:.2f}"
+            )
+    qualified = [
+        name for name, candidate in CANDIDATES.items() if not candidate.baseline and name not in failures
+    ]
     if qualified:
         chosen = max(qualified, key=lambda name: metrics[name]["roc_auc"])
         m = metrics[chosen]

@@ -53,8 +53,14 @@ def test_a_new_customers_prior_is_its_peers_late_rate_shrunk_towards_the_book() 
     # Peers: same segment, terms band and amount band. Three small SMB invoices paid late,
     # two large enterprise ones on time; the newcomer is small, SMB, net 30.
     ledger = ledger_of(
-        *[invoice(f"S{i}", f"smb{i}", "2024-01-01", amount=200.0, paid="2024-02-15", segment="smb") for i in range(3)],
-        *[invoice(f"E{i}", f"ent{i}", "2024-01-01", amount=90_000.0, paid="2024-01-20", segment="ent") for i in range(2)],
+        *[
+            invoice(f"S{i}", f"smb{i}", "2024-01-01", amount=200.0, paid="2024-02-15", segment="smb")
+            for i in range(3)
+        ],
+        *[
+            invoice(f"E{i}", f"ent{i}", "2024-01-01", amount=90_000.0, paid="2024-01-20", segment="ent")
+            for i in range(2)
+        ],
         invoice("NEW", "newco", "2024-03-01", amount=250.0, segment="smb"),
     )
     new = _features(ledger).loc["NEW"]

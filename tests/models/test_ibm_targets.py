@@ -49,4 +49,6 @@ def test_a_learned_candidate_is_served_and_it_beats_both_baselines_on_the_inner_
     selection = _result()["selection"]
     assert selection["chosen"] in {"boosting", "monotone", "regularised"}
     inner = selection["inner_metrics"]
-    assert inner[selection["chosen"]]["roc_auc"] > max(inner["prior_late_rate"]["roc_auc"], inner["invoice_only"]["roc_auc"])
+    assert inner[selection["chosen"]]["roc_auc"] > max(
+        inner["prior_late_rate"]["roc_auc"], inner["invoice_only"]["roc_auc"]
+    )

@@ -54,7 +54,11 @@ def test_a_baseline_is_served_when_history_is_noise() -> None:
     best_baseline = max(selection.metrics[name]["roc_auc"] for name in ("invoice_only", "prior_late_rate"))
     for name in learned:
         m, bar = selection.metrics[name], selection.metrics["invoice_only"]
-        beaten = m["roc_auc"] > best_baseline and m["ece"] <= bar["ece"] and m["mae_days_late"] <= bar["mae_days_late"]
+        beaten = (
+            m["roc_auc"] > best_baseline
+            and m["ece"] <= bar["ece"]
+            and m["mae_days_late"] <= bar["mae_days_late"]
+        )
         assert not beaten, name
         assert f"{name}: " in selection.reason
 

@@ -155,7 +155,9 @@ def _backtest(args: argparse.Namespace) -> int:
     for fold in folds:
         scored = {"model": fold["model"], **fold["baselines"]}
         for i, (name, metrics) in enumerate(scored.items()):
-            head = f"{fold['cutoff']:<12}{fold['train_rows']:>7}{fold['test_rows']:>6}" if i == 0 else " " * 25
+            head = (
+                f"{fold['cutoff']:<12}{fold['train_rows']:>7}{fold['test_rows']:>6}" if i == 0 else " " * 25
+            )
             served = fold["served"] if name == "model" else ""
             print(
                 f"{head}  {name:<16}{served:<13}{metrics['roc_auc']:>7.3f}"
