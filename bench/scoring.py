@@ -97,7 +97,8 @@ def _timed(label: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple
     seconds = time.perf_counter() - start
     CPU_SECONDS[label] = time.process_time() - cpu
     print(
-        f"{label}: {seconds:.2f} s wall, {CPU_SECONDS[label]:.2f} s CPU (peak RSS so far {_peak_mb():.0f} MB)",
+        f"{label}: {seconds:.2f} s wall, {CPU_SECONDS[label]:.2f} s CPU "
+        f"(peak RSS so far {_peak_mb():.0f} MB)",
         file=sys.stderr,
     )
     return result, seconds
