@@ -52,31 +52,48 @@ class EventIndex:
         *,
         running_max: tuple[str, ...] = (),
         keep: tuple[str, ...] = (),
+        aggregate: bool = False,
     ) -> EventIndex:
         """Sort events by (customer, day) and accumulate each value per customer.
 
         Names in ``running_max`` get a running maximum (stored as ``max_<name>``) too;
         names in ``keep`` keep their per-event values for :meth:`value` (the others
-        keep only their running totals, which halves the index's memory).
+        keep only their running totals). With ``aggregate``, events of one group on one
+        day are merged first (summed, counted): for groups with many events a day (a
+        segment, the whole book) the index shrinks to one entry per group and day, and
+        counts and totals stay exact; :meth:`total_last` then counts days, not events.
         """
+        if aggregate and (running_max or keep):
+            raise ValueError("an aggregated index keeps totals only")
         known = codes >= 0  # events of customers outside the ledger can never be asked for
         keys = _keys(codes[known], days[known])
-        order = np.flatnonzero(known)[np.argsort(keys, kind="stable")]
-        keys.sort(kind="stable")
-        groups = _group_labels(codes[order])
-        starts = np.flatnonzero(np.diff(groups, prepend=-1))
-        rank = (np.arange(len(keys)) - starts[groups] + 1).astype(float)
-        sorted_values = pd.DataFrame(
-            {name: np.asarray(v, dtype=float)[order] for name, v in values.items()},
-            index=np.arange(len(order)),
-        )
+        names = list(values)
+        matrix = np.empty((len(keys), len(names)))
+        for j, name in enumerate(names):
+            matrix[:, j] = np.asarray(values[name], dtype=float)[known]
+        events: np.ndarray | None = None
+        if aggregate:
+            frame = pd.DataFrame(matrix, columns=names, copy=False).assign(_events=1.0)
+            summed = frame.groupby(keys, sort=True).sum()
+            keys, events = summed.index.to_numpy(dtype=np.int64), summed.pop("_events").to_numpy()
+            matrix = summed.to_numpy(dtype=float)
+        else:
+            order = np.argsort(keys, kind="stable")
+            keys, matrix = keys[order], matrix[order]
+        groups = _group_labels(keys >> _DAY_BITS)
+        if events is None:
+            starts = np.flatnonzero(np.diff(groups, prepend=-1))
+            rank = (np.arange(len(keys)) - starts[groups] + 1).astype(float)
+        else:
+            rank = pd.Series(events).groupby(groups, sort=False).cumsum().to_numpy(dtype=float)
+        sorted_values = pd.DataFrame(matrix, columns=names, copy=False)
         grouped = sorted_values.groupby(groups, sort=False)
-        cumulative = grouped.cumsum() if len(sorted_values.columns) else sorted_values
-        totals = {name: cumulative[name].to_numpy(dtype=float) for name in sorted_values.columns}
+        cumulative = np.asfortranarray(grouped.cumsum().to_numpy(dtype=float)) if names else matrix
+        totals = {name: cumulative[:, j] for j, name in enumerate(names)}
         if running_max:
             highest = grouped[list(running_max)].cummax()
             totals.update({f"max_{name}": highest[name].to_numpy(dtype=float) for name in running_max})
-        kept = {name: sorted_values[name].to_numpy(dtype=float) for name in keep}
+        kept = {name: np.ascontiguousarray(matrix[:, names.index(name)]) for name in keep}
         return cls(keys, rank, totals, kept)
 
     def last_before(self, codes: np.ndarray, days: np.ndarray) -> np.ndarray:

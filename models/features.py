@@ -236,7 +236,7 @@ def _outcome_index(codes: np.ndarray, rows: InvoiceRows, settled: np.ndarray) ->
     """Late outcomes and days late of settled invoices, grouped by ``codes``, dated by payment."""
     days_late = np.maximum(rows.paid_day[settled] - rows.due_day[settled], 0.0)
     values = {"late": (days_late > 0).astype(float), "days_late": days_late}
-    return EventIndex.build(codes[settled], rows.paid_day[settled].astype(np.int64), values)
+    return EventIndex.build(codes[settled], rows.paid_day[settled].astype(np.int64), values, aggregate=True)
 
 
 def _promises_index(frame: pd.DataFrame | None, customers: pd.Index) -> EventIndex | None:
@@ -282,8 +282,9 @@ def compute_features(
     out = _invoice_features(index, rows, codes)
     out.update(_history_features(index, codes, at_day))
     out.update(_balance_features(index, rows, codes, at_day))
-    out["population_late_rate"] = _population_rate(index, rows, at_day)
-    out.update(_peer_features(index, rows, at_day))
+    segments = index.segment_codes(rows.categories["segment"])
+    out["population_late_rate"] = _population_rate(index, segments, at_day)
+    out.update(_peer_features(index, rows, segments, at_day))
     out["hist_late_rate_smoothed"] = _smoothed_rate(out)
     out.update(_crm_features(index, codes, at_day))
     return out
@@ -386,19 +387,20 @@ def _balance_features(
     }
 
 
-def _population_rate(index: HistoryIndex, rows: InvoiceRows, at_day: np.ndarray) -> np.ndarray:
+def _population_rate(index: HistoryIndex, segments: np.ndarray, at_day: np.ndarray) -> np.ndarray:
     """Late rate of the row's segment (all its invoices settled before the date)."""
-    codes = index.segment_codes(rows.categories["segment"])
-    pos = index.population.last_before(codes, at_day)
+    pos = index.population.last_before(segments, at_day)
     n = index.population.count(pos)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 0, index.population.total("late", pos) / n, np.nan)
 
 
-def _peer_features(index: HistoryIndex, rows: InvoiceRows, at_day: np.ndarray) -> dict[str, np.ndarray]:
+def _peer_features(
+    index: HistoryIndex, rows: InvoiceRows, segments: np.ndarray, at_day: np.ndarray
+) -> dict[str, np.ndarray]:
     """Late rate and mean days late of the row's peers, shrunk towards the book's (NaN before any)."""
     book = index.book.last_before(np.zeros(len(at_day), np.int64), at_day)
-    cells = _peer_cells(index.segment_codes(rows.categories["segment"]), rows)
+    cells = _peer_cells(segments, rows)
     peers = index.peers.last_before(cells, at_day)
     book_n = index.book.count(book)
     with np.errstate(invalid="ignore", divide="ignore"):
