@@ -59,6 +59,17 @@ def list_deliveries(
     return DeliveryPage(items=_with_alerts(session, found), total=total)
 
 
+def counts_by_channel(*, session: Session, principal: Principal) -> dict[str, dict[str, int]]:
+    """How many messages each channel has in each state (what the caller may see)."""
+    query = select(Delivery.channel, Delivery.state, func.count()).group_by(Delivery.channel, Delivery.state)
+    if principal.role not in ALL_DELIVERIES_ROLES:
+        query = query.where(Delivery.recipient == principal.email)
+    counts: dict[str, dict[str, int]] = {}
+    for channel, state, count in session.execute(query).tuples():
+        counts.setdefault(channel, {})[state] = count
+    return dict(sorted(counts.items()))
+
+
 class DeliveryNotFoundError(LookupError):
     """No such message among those the caller may see."""
 

@@ -51,6 +51,7 @@ def deliveries_page(
         "deliveries.html",
         user=user,
         found=found,
+        counts=service.counts_by_channel(session=session, principal=user),
         states=STATES,
         filters={"channel": channel or "", "state": state or "", "recipient": recipient or ""},
         page=page,

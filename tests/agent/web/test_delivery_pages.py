@@ -53,6 +53,7 @@ def test_a_message_is_shown_as_sent_in_a_frame_that_can_run_nothing_to_those_who
     html = ops.get(f"/deliveries/{sent_email.id}/html")
 
     assert f'href="/deliveries/{sent_email.id}"' in listing.text
+    assert "/deliveries?channel=email&state=sent" in listing.text.replace("&amp;", "&")  # the counts
     assert page.status_code == 200
     assert sent_email.subject in page.text
     assert f'src="/deliveries/{sent_email.id}/html"' in page.text
