@@ -24,7 +24,8 @@ from agent.risk.views import router as risk_api
 from agent.rulesets.views import router as rules_api
 from agent.scheduler.views import router as runs_api
 from agent.settings import Settings
-from agent.sync.webhooks import mount_webhooks, sync_trigger
+from agent.interactions.views import mount_interactions
+from agent.sync.webhooks import called_url, mount_webhooks, sync_trigger
 from agent.web.alerts_pages import router as alert_pages
 from agent.web.deliveries import router as deliveries_page
 from agent.web.model_page import router as model_page
@@ -90,6 +91,9 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(deliveries_page)
     app.state.sync_trigger = sync_trigger(settings=settings, database=database)
     mount_webhooks(app, settings=settings, trigger=app.state.sync_trigger)
+    mount_interactions(
+        app, settings=settings, database=database, called_url=lambda r: called_url(r, settings.public_url)
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -1,7 +1,8 @@
 """Claiming work: due outbox rows are batched into messages, due messages are leased to a worker.
 
 All due rows for the same (channel, recipient) become ONE message (a digest grouped per
-account). A worker leases the messages it will handle (``claimed_by`` / ``claimed_at``);
+account); on a channel whose notifier edits its messages (``per_account``), one message per
+(channel, recipient, account), so each account group can be edited in place later. A worker leases the messages it will handle (``claimed_by`` / ``claimed_at``);
 rows and messages are selected ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent
 workers never take the same one. A lease is taken over when it is older than the lease
 time or when its worker is gone (see :mod:`agent.delivery.workers`).
@@ -22,8 +23,9 @@ from agent.delivery.compose import row_alert_ids
 from agent.delivery.tables import OPEN_STATES, Delivery
 
 
-def batch_due_rows(*, session: Session, now: datetime) -> list[Delivery]:
-    """Turn due pending rows into queued messages, and undeliverable rows into visible ones."""
+def batch_due_rows(*, session: Session, now: datetime, per_account: Collection[str] = ()) -> list[Delivery]:
+    """Turn due pending rows into queued messages, and undeliverable rows into visible ones;
+    rows on the ``per_account`` channels are batched per account group."""
     due = session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
@@ -36,7 +38,13 @@ def batch_due_rows(*, session: Session, now: datetime) -> list[Delivery]:
         .order_by(OutboxMessage.channel, OutboxMessage.receiver, OutboxMessage.id)
         .with_for_update(skip_locked=True)
     ).all()
-    made = [_message(session, list(rows), now, "queued") for _, rows in groupby(due, key=_destination)]
+    def destination(row: OutboxMessage) -> tuple[str, str, str | None]:
+        return (row.channel, row.receiver, account_group(row) if row.channel in per_account else None)
+
+    made = [
+        _message(session, list(rows), now, "queued", group)
+        for (_, _, group), rows in groupby(sorted(due, key=lambda r: (*_sortable(destination(r)), r.id)), key=destination)
+    ]
     made += [
         _message(session, list(rows), now, "undeliverable")
         for _, rows in groupby(stuck, key=lambda r: (*_destination(r), r.last_error))
@@ -49,13 +57,27 @@ def _destination(row: OutboxMessage) -> tuple[str, str]:
     return (row.channel, row.receiver)
 
 
-def _message(session: Session, rows: list[OutboxMessage], now: datetime, state: str) -> Delivery:
+def _sortable(key: tuple[str, str, str | None]) -> tuple[str, str, str]:
+    return (key[0], key[1], key[2] or "")
+
+
+def account_group(row: OutboxMessage) -> str | None:
+    """``account:<id>`` when every alert of the row is about one account (routing's default
+    ``group_by: [account]``); None for a row spanning accounts."""
+    accounts = {alert.get("account_id") for alert in row.payload.get("alerts", [])}
+    return f"account:{accounts.pop()}" if len(accounts) == 1 and None not in accounts else None
+
+
+def _message(
+    session: Session, rows: list[OutboxMessage], now: datetime, state: str, group: str | None = None
+) -> Delivery:
     basis = "\n".join([rows[0].channel, rows[0].receiver, *sorted(row.dedup_key for row in rows)])
     delivery = Delivery(
         key=hashlib.sha256(basis.encode()).hexdigest(),
         channel=rows[0].channel,
         recipient=rows[0].receiver,
         kind=message_kind(rows),
+        group_key=group,
         state=state,
         next_attempt_at=now,
         last_error=rows[0].last_error if state == "undeliverable" else None,
