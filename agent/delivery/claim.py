@@ -38,12 +38,15 @@ def batch_due_rows(*, session: Session, now: datetime, per_account: Collection[s
         .order_by(OutboxMessage.channel, OutboxMessage.receiver, OutboxMessage.id)
         .with_for_update(skip_locked=True)
     ).all()
+
     def destination(row: OutboxMessage) -> tuple[str, str, str | None]:
         return (row.channel, row.receiver, account_group(row) if row.channel in per_account else None)
 
     made = [
         _message(session, list(rows), now, "queued", group)
-        for (_, _, group), rows in groupby(sorted(due, key=lambda r: (*_sortable(destination(r)), r.id)), key=destination)
+        for (_, _, group), rows in groupby(
+            sorted(due, key=lambda r: (*_sortable(destination(r)), r.id)), key=destination
+        )
     ]
     made += [
         _message(session, list(rows), now, "undeliverable")

@@ -13,7 +13,9 @@ from agent.profile.tables import Invoice, Person
 from rules.lifecycle import PROMISE_REASON
 
 # Events that change what a person should see; the engine's "opened" and "updated" do not.
-SHOWN = frozenset({"acknowledge", "snooze", "promise", "dispute", "close", "reopen", "resolved", "resumed", "reopened"})
+SHOWN = frozenset(
+    {"acknowledge", "snooze", "promise", "dispute", "close", "reopen", "resolved", "resumed", "reopened"}
+)
 
 
 def status_notes(
@@ -30,7 +32,9 @@ def status_notes(
     )
     events = list(session.scalars(select(AlertEvent).where(AlertEvent.id.in_(newest))))
     names = dict(
-        session.execute(select(Person.email, Person.name).where(Person.email.in_({e.actor for e in events}))).tuples().all()
+        session.execute(select(Person.email, Person.name).where(Person.email.in_({e.actor for e in events})))
+        .tuples()
+        .all()
     )
     by_alert = {alert.id: alert for alert in alerts}
     notes = {}

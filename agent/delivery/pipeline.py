@@ -109,7 +109,9 @@ class Pipeline:
         notifier: Notifier,
     ) -> Ready | str:
         message = self.composer(session).compose(delivery, _live(rows), alert_ids)
-        delivery.alert_ids = sorted({line.alert_id for section in message.sections for line in section.alerts})
+        delivery.alert_ids = sorted(
+            {line.alert_id for section in message.sections for line in section.alerts}
+        )
         try:
             rendered = render(notifier, message)
         except DeliveryError as error:

@@ -71,15 +71,21 @@ def enqueue_updates(*, session: Session, now: datetime) -> list[Delivery]:
         .group_by(Delivery.channel, Delivery.recipient, Delivery.group_key)
     )
     latest = session.scalars(
-        select(Delivery).where(Delivery.id.in_(latest_ids), Delivery.state == "sent", Delivery.vendor_ref.is_not(None))
+        select(Delivery).where(
+            Delivery.id.in_(latest_ids), Delivery.state == "sent", Delivery.vendor_ref.is_not(None)
+        )
     ).all()
     if not latest:
         return []
     floor = min(delivery.seen_event_id or 0 for delivery in latest)
     newest = dict(
         session.execute(
-            select(AlertEvent.alert_id, func.max(AlertEvent.id)).where(AlertEvent.id > floor).group_by(AlertEvent.alert_id)
-        ).tuples().all()
+            select(AlertEvent.alert_id, func.max(AlertEvent.id))
+            .where(AlertEvent.id > floor)
+            .group_by(AlertEvent.alert_id)
+        )
+        .tuples()
+        .all()
     )
     made = []
     for delivery in latest:

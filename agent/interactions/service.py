@@ -49,7 +49,9 @@ def handle(
         return Outcome(interaction)
     person = person_for(session=session, interaction=interaction)
     if person is None:
-        return Outcome(interaction, error="Nudge does not know your Slack account: ask an admin to add your Slack id.")
+        return Outcome(
+            interaction, error="Nudge does not know your Slack account: ask an admin to add your Slack id."
+        )
     principal = principal_for(session=session, person=person)
     try:
         return _dispatch(session, settings, links, principal, interaction, now)
@@ -71,7 +73,10 @@ def _dispatch(
         return _lookup(session, settings, principal, interaction)
     if interaction.kind == "home":
         return Outcome(
-            interaction, sections=open_alert_sections(session=session, settings=settings, links=links, principal=principal),
+            interaction,
+            sections=open_alert_sections(
+                session=session, settings=settings, links=links, principal=principal
+            ),
             nudge_url=settings.base_url,
         )
     if interaction.alert_id is None:
@@ -83,8 +88,16 @@ def _dispatch(
     return _submit(session, principal, interaction, interaction.alert_id, now)
 
 
-def _act(session: Session, principal: Principal, interaction: Interaction, alert_id: int, now: datetime) -> Outcome:
-    common: dict[str, Any] = {"session": session, "principal": principal, "alert_id": alert_id, "channel": "slack", "now": now}
+def _act(
+    session: Session, principal: Principal, interaction: Interaction, alert_id: int, now: datetime
+) -> Outcome:
+    common: dict[str, Any] = {
+        "session": session,
+        "principal": principal,
+        "alert_id": alert_id,
+        "channel": "slack",
+        "now": now,
+    }
     if interaction.action == "acknowledge":
         alerts.acknowledge(**common)
     elif interaction.action == "snooze":
@@ -110,8 +123,16 @@ def _form(session: Session, principal: Principal, interaction: Interaction, aler
     return Outcome(interaction, title=about)
 
 
-def _submit(session: Session, principal: Principal, interaction: Interaction, alert_id: int, now: datetime) -> Outcome:
-    common: dict[str, Any] = {"session": session, "principal": principal, "alert_id": alert_id, "channel": "slack", "now": now}
+def _submit(
+    session: Session, principal: Principal, interaction: Interaction, alert_id: int, now: datetime
+) -> Outcome:
+    common: dict[str, Any] = {
+        "session": session,
+        "principal": principal,
+        "alert_id": alert_id,
+        "channel": "slack",
+        "now": now,
+    }
     values = interaction.values
     if interaction.action == "dispute":
         reason = values.get("reason", "").strip()
@@ -181,11 +202,15 @@ def open_alert_sections(
     *, session: Session, settings: Settings, links: LinkProvider, principal: Principal
 ) -> tuple[AccountSection, ...]:
     """The open alerts on the person's own accounts, grouped per account, most money at risk first."""
-    rows = session.execute(
-        select(AlertRow.id, AlertRow.account_id)
-        .join(Account, Account.id == AlertRow.account_id)
-        .where(Account.owner_id == principal.person_id, AlertRow.state.in_(OPEN_STATES))
-    ).tuples().all()
+    rows = (
+        session.execute(
+            select(AlertRow.id, AlertRow.account_id)
+            .join(Account, Account.id == AlertRow.account_id)
+            .where(Account.owner_id == principal.person_id, AlertRow.state.in_(OPEN_STATES))
+        )
+        .tuples()
+        .all()
+    )
     if not rows:
         return ()
     at_risk = dict(
@@ -193,7 +218,9 @@ def open_alert_sections(
             select(Invoice.account_id, func.sum(Invoice.amount - Invoice.amount_paid))
             .where(Invoice.account_id.in_({account for _, account in rows}), Invoice.paid_date.is_(None))
             .group_by(Invoice.account_id)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     recipient = Recipient(address=principal.email, kind="person", name=principal.name)
     composer = Composer(session=session, base_url=settings.base_url, links=links, today=settings.today())

@@ -39,14 +39,21 @@ def mount_interactions(
         for route in spec.routes():
             if route.answer is None:
                 continue  # events for syncs: agent.sync.webhooks
-            endpoint = interaction_endpoint(name, route, settings=settings, database=database, called_url=called_url)
+            endpoint = interaction_endpoint(
+                name, route, settings=settings, database=database, called_url=called_url
+            )
             app.add_api_route(route.path, endpoint, methods=["POST"], tags=["webhooks"])
             mounted.append(route.path)
     return mounted
 
 
 def interaction_endpoint(
-    name: str, route: WebhookRoute, *, settings: Settings, database: Database, called_url: Callable[[Request], str]
+    name: str,
+    route: WebhookRoute,
+    *,
+    settings: Settings,
+    database: Database,
+    called_url: Callable[[Request], str],
 ) -> Endpoint:
     """A FastAPI endpoint for a route that carries interactions (it has ``answer``)."""
     answer = route.answer
@@ -54,7 +61,10 @@ def interaction_endpoint(
 
     async def receive(request: Request, background: BackgroundTasks) -> Response:
         inbound = InboundRequest(
-            method=request.method, url=called_url(request), headers=dict(request.headers), body=await request.body()
+            method=request.method,
+            url=called_url(request),
+            headers=dict(request.headers),
+            body=await request.body(),
         )
         try:
             received = route.receive(inbound, datetime.now(UTC))
@@ -71,7 +81,9 @@ def interaction_endpoint(
     return receive
 
 
-def _handle_all(settings: Settings, database: Database, interactions: tuple[Interaction, ...]) -> list[Outcome]:
+def _handle_all(
+    settings: Settings, database: Database, interactions: tuple[Interaction, ...]
+) -> list[Outcome]:
     now = datetime.now(UTC)
     links = default_links(settings)
     with database.transaction() as session:

@@ -20,7 +20,11 @@ from connectors.slack import facts
 Block = dict[str, Any]
 # Controls a Slack message offers for an alert, when the alert allows the action.
 CONTROLS = ("acknowledge", "snooze", "promise", "dispute")
-SEVERITY_MARK = {"critical": ":red_circle:", "high": ":large_orange_circle:", "medium": ":large_yellow_circle:"}
+SEVERITY_MARK = {
+    "critical": ":red_circle:",
+    "high": ":large_orange_circle:",
+    "medium": ":large_yellow_circle:",
+}
 
 
 def plain(text: str) -> dict[str, Any]:
@@ -133,7 +137,9 @@ def alert_blocks(line: AlertLine) -> list[Block]:
         rows.append(risk)
     if line.status_note:
         rows.append(f"_{escape(line.status_note)}_")
-    blocks: list[Block] = [{"type": "section", "block_id": f"alert_{line.alert_id}", "text": mrkdwn("\n".join(rows))}]
+    blocks: list[Block] = [
+        {"type": "section", "block_id": f"alert_{line.alert_id}", "text": mrkdwn("\n".join(rows))}
+    ]
     elements = controls(line)
     if elements:
         blocks.append({"type": "actions", "block_id": f"actions_{line.alert_id}", "elements": elements})
@@ -260,7 +266,9 @@ def card_blocks(card: Mapping[str, Any]) -> list[Block]:
         lines.append(f"Chance of paying late: *{round(float(risk['p_late']) * 100)}%* {escape(reasons)}")
     if dso.get("dso") is not None:
         terms = dso.get("weighted_terms_days")
-        lines.append(f"DSO {float(dso['dso']):.0f} days vs {'%.0f' % float(terms) if terms else '?'}-day terms")
+        lines.append(
+            f"DSO {float(dso['dso']):.0f} days vs {'%.0f' % float(terms) if terms else '?'}-day terms"
+        )
     blocks: list[Block] = [
         {"type": "header", "text": plain(account["name"])},
         {"type": "section", "text": mrkdwn("\n".join(lines))},
@@ -273,10 +281,16 @@ def card_blocks(card: Mapping[str, Any]) -> list[Block]:
         blocks.append({"type": "section", "text": mrkdwn(text)})
     for alert in card.get("alerts", [])[:10]:
         blocks.append(
-            {"type": "context", "elements": [mrkdwn(f"*{alert['severity']}* {escape(alert['message'])} ({alert['state']})")]}
+            {
+                "type": "context",
+                "elements": [mrkdwn(f"*{alert['severity']}* {escape(alert['message'])} ({alert['state']})")],
+            }
         )
     blocks.append(
-        {"type": "actions", "elements": [{**_button(facts.OPEN, "Open in Nudge", str(account["id"])), "url": account["url"]}]}
+        {
+            "type": "actions",
+            "elements": [{**_button(facts.OPEN, "Open in Nudge", str(account["id"])), "url": account["url"]}],
+        }
     )
     return blocks
 

@@ -18,6 +18,7 @@ and POSTs them to the app (:meth:`click`, :meth:`select`, :meth:`submit_view`,
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import secrets
@@ -45,7 +46,11 @@ def _render_fault(kind: str, retry_after: float) -> ErrorResponse:
     if kind == "throttle":
         body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
         return 429, {"content-type": "application/json", "Retry-After": f"{max(1, round(retry_after))}"}, body
-    return 500, {"content-type": "application/json"}, json.dumps({"ok": False, "error": "internal_error"}).encode()
+    return (
+        500,
+        {"content-type": "application/json"},
+        json.dumps({"ok": False, "error": "internal_error"}).encode(),
+    )
 
 
 class SlackError(Exception):
@@ -73,6 +78,9 @@ class SlackEmulator:
         self.homes: dict[str, dict[str, Any]] = {}
         self.responses: list[dict[str, Any]] = []  # what the app sent to response_urls
         self.throttled = 0
+        # Seconds chat.postMessage waits after storing the message, before answering: a
+        # client killed meanwhile has posted without learning the ts.
+        self.post_answer_delay_seconds = 0.0
         self._post_limits: dict[str, RollingWindow] = {}
         self._post_limit: tuple[int, float] | None = None
         self._triggers: dict[str, str] = {}  # trigger_id -> user
@@ -84,7 +92,9 @@ class SlackEmulator:
 
     # ----- seeding -----
 
-    def seed(self, *, users: Iterable[Mapping[str, Any]] = (), channels: Iterable[Mapping[str, Any]] = ()) -> None:
+    def seed(
+        self, *, users: Iterable[Mapping[str, Any]] = (), channels: Iterable[Mapping[str, Any]] = ()
+    ) -> None:
         """People (``id`` optional, ``email``, ``name``, ``tz``) and channels (``id``, ``name``)."""
         with self._lock:
             for row in users:
@@ -101,12 +111,18 @@ class SlackEmulator:
                 }
             for row in channels:
                 channel_id = str(row.get("id") or self._id("C"))
-                self.conversations[channel_id] = {"id": channel_id, "name": row.get("name", channel_id), "is_im": False}
+                self.conversations[channel_id] = {
+                    "id": channel_id,
+                    "name": row.get("name", channel_id),
+                    "is_im": False,
+                }
                 self.messages.setdefault(channel_id, [])
 
     def user_by_email(self, email: str) -> dict[str, Any] | None:
         """The seeded user with this address."""
-        return next((u for u in self.users.values() if (u["profile"]["email"] or "").lower() == email.lower()), None)
+        return next(
+            (u for u in self.users.values() if (u["profile"]["email"] or "").lower() == email.lower()), None
+        )
 
     def set_post_limit(self, max_posts: int | None, window_seconds: float = 1.0) -> None:
         """``chat.postMessage``: at most ``max_posts`` per window in each conversation (None: none)."""
@@ -151,7 +167,11 @@ class SlackEmulator:
                 with self._lock:
                     answer = methods[method](arguments)
             except SlackError as exc:
-                return JSONResponse({"ok": False, "error": exc.code}, status_code=exc.status, headers=exc.headers)
+                return JSONResponse(
+                    {"ok": False, "error": exc.code}, status_code=exc.status, headers=exc.headers
+                )
+            if method == "chat.postMessage" and self.post_answer_delay_seconds:
+                await asyncio.sleep(self.post_answer_delay_seconds)
             return JSONResponse({"ok": True, **answer})
 
         @app.post("/response/{token}")
@@ -210,7 +230,13 @@ class SlackEmulator:
         found = [m for m in reversed(self.messages[channel]) if float(m["ts"]) >= oldest][:limit]
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
         listed = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in found]
-        return {"messages": listed, "has_more": False, "pin_count": 0, "channel_actions_ts": None, "channel_actions_count": 0}
+        return {
+            "messages": listed,
+            "has_more": False,
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+        }
 
     def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(str(args.get("channel", "")))
@@ -243,7 +269,9 @@ class SlackEmulator:
         blocks = _json_arg(args.get("blocks"))
         if not args.get("text") and not blocks:
             raise SlackError("no_text")
-        found.update(text=args.get("text", ""), blocks=blocks or [], edited={"user": BOT_USER, "ts": self._ts()})
+        found.update(
+            text=args.get("text", ""), blocks=blocks or [], edited={"user": BOT_USER, "ts": self._ts()}
+        )
         self.updates.append((channel, ts))
         return {"channel": channel, "ts": ts, "text": found["text"], "message": found}
 
@@ -287,13 +315,18 @@ class SlackEmulator:
             return name
         if name in self.users:  # posting to a user id posts in the DM
             return self._conversations_open({"users": name})["channel"]["id"]
-        by_name = next((c["id"] for c in self.conversations.values() if f"#{c.get('name')}" in (name, f"#{name}")), None)
+        by_name = next(
+            (c["id"] for c in self.conversations.values() if f"#{c.get('name')}" in (name, f"#{name}")), None
+        )
         if by_name is None:
             raise SlackError("channel_not_found")
         return str(by_name)
 
     def _dm_of(self, user_id: str) -> str | None:
-        return next((c["id"] for c in self.conversations.values() if c.get("is_im") and c.get("user") == user_id), None)
+        return next(
+            (c["id"] for c in self.conversations.values() if c.get("is_im") and c.get("user") == user_id),
+            None,
+        )
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):08d}".upper()
@@ -306,18 +339,31 @@ class SlackEmulator:
 
     # ----- interactions sent to the app, signed as Slack signs them -----
 
-    def deliver(self, path: str, body: bytes, *, content_type: str, at: datetime | None = None) -> requests.Response:
+    def deliver(
+        self, path: str, body: bytes, *, content_type: str, at: datetime | None = None
+    ) -> requests.Response:
         """POST ``body`` to the app's ``path``, signed with the signing secret at ``at`` (now)."""
         if self.app_url is None:
             raise RuntimeError("set emulator.app_url to the Nudge app's address first")
-        headers = signed_headers(self.signing_secret, body, at=at or datetime.now(UTC), content_type=content_type)
+        headers = signed_headers(
+            self.signing_secret, body, at=at or datetime.now(UTC), content_type=content_type
+        )
         return requests.post(self.app_url.rstrip("/") + path, data=body, headers=headers, timeout=30)
 
     def interaction_body(self, payload: Mapping[str, Any]) -> bytes:
         """An interaction as Slack sends it: a form with one ``payload`` field of JSON."""
         return urlencode({"payload": json.dumps(payload)}).encode()
 
-    def block_action(self, user_id: str, channel: str, ts: str, action_id: str, value: str | None = None, *, selected: str | None = None) -> dict[str, Any]:
+    def block_action(
+        self,
+        user_id: str,
+        channel: str,
+        ts: str,
+        action_id: str,
+        value: str | None = None,
+        *,
+        selected: str | None = None,
+    ) -> dict[str, Any]:
         """The ``block_actions`` payload of ``user_id`` using an element of a posted message."""
         with self._lock:
             message = self.message(channel, ts)
@@ -349,15 +395,27 @@ class SlackEmulator:
             "actions": [action],
         }
 
-    def click(self, user_id: str, channel: str, ts: str, action_id: str, value: str | None = None) -> requests.Response:
+    def click(
+        self, user_id: str, channel: str, ts: str, action_id: str, value: str | None = None
+    ) -> requests.Response:
         """``user_id`` clicks a button of a posted message."""
         payload = self.block_action(user_id, channel, ts, action_id, value)
-        return self.deliver("/integrations/slack/interactions", self.interaction_body(payload), content_type="application/x-www-form-urlencoded")
+        return self.deliver(
+            "/integrations/slack/interactions",
+            self.interaction_body(payload),
+            content_type="application/x-www-form-urlencoded",
+        )
 
-    def select(self, user_id: str, channel: str, ts: str, action_id: str, option_value: str) -> requests.Response:
+    def select(
+        self, user_id: str, channel: str, ts: str, action_id: str, option_value: str
+    ) -> requests.Response:
         """``user_id`` picks an option of a message's select menu."""
         payload = self.block_action(user_id, channel, ts, action_id, selected=option_value)
-        return self.deliver("/integrations/slack/interactions", self.interaction_body(payload), content_type="application/x-www-form-urlencoded")
+        return self.deliver(
+            "/integrations/slack/interactions",
+            self.interaction_body(payload),
+            content_type="application/x-www-form-urlencoded",
+        )
 
     def view_submission(self, user_id: str, view_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
         """The ``view_submission`` payload of a modal opened earlier, with ``{block_id: value}``."""
@@ -369,7 +427,9 @@ class SlackEmulator:
             element = block["element"]
             raw = values.get(block["block_id"])
             if element["type"] == "datepicker":
-                state[block["block_id"]] = {element["action_id"]: {"type": "datepicker", "selected_date": raw}}
+                state[block["block_id"]] = {
+                    element["action_id"]: {"type": "datepicker", "selected_date": raw}
+                }
             else:
                 state[block["block_id"]] = {element["action_id"]: {"type": element["type"], "value": raw}}
         return {
@@ -384,7 +444,11 @@ class SlackEmulator:
     def submit_view(self, user_id: str, view_id: str, values: Mapping[str, Any]) -> requests.Response:
         """``user_id`` submits the modal ``view_id`` with ``{block_id: value}``."""
         payload = self.view_submission(user_id, view_id, values)
-        return self.deliver("/integrations/slack/interactions", self.interaction_body(payload), content_type="application/x-www-form-urlencoded")
+        return self.deliver(
+            "/integrations/slack/interactions",
+            self.interaction_body(payload),
+            content_type="application/x-www-form-urlencoded",
+        )
 
     def slash(self, user_id: str, text: str, command: str = facts.SLASH_COMMAND) -> requests.Response:
         """``user_id`` types ``/nudge text``."""
@@ -404,7 +468,11 @@ class SlackEmulator:
             "response_url": f"{self.base_url}/response/{secrets.token_hex(6)}",
             "trigger_id": trigger,
         }
-        return self.deliver("/integrations/slack/commands", urlencode(form).encode(), content_type="application/x-www-form-urlencoded")
+        return self.deliver(
+            "/integrations/slack/commands",
+            urlencode(form).encode(),
+            content_type="application/x-www-form-urlencoded",
+        )
 
     def open_home(self, user_id: str) -> requests.Response:
         """``user_id`` opens the app's Home tab (an ``app_home_opened`` event)."""
@@ -415,9 +483,17 @@ class SlackEmulator:
             "type": "event_callback",
             "event_id": f"Ev{next(self._ids):08d}",
             "event_time": int(time.time()),
-            "event": {"type": "app_home_opened", "user": user_id, "channel": self._dm_of(user_id) or "D0", "tab": "home", "event_ts": self._ts()},
+            "event": {
+                "type": "app_home_opened",
+                "user": user_id,
+                "channel": self._dm_of(user_id) or "D0",
+                "tab": "home",
+                "event_ts": self._ts(),
+            },
         }
-        return self.deliver("/integrations/slack/events", json.dumps(event).encode(), content_type="application/json")
+        return self.deliver(
+            "/integrations/slack/events", json.dumps(event).encode(), content_type="application/json"
+        )
 
     def _user_ref(self, user_id: str) -> dict[str, Any]:
         user = self.users[user_id]

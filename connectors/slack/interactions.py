@@ -46,7 +46,9 @@ log = logging.getLogger("nudge.slack")
 def routes(*, secret: str, tolerance: timedelta, call: Call) -> tuple[WebhookRoute, ...]:
     """The three inbound routes; ``call(method, **arguments)`` reaches the Web API."""
 
-    def checked(parse: Callable[[bytes], tuple[Interaction, ...]]) -> Callable[[InboundRequest, datetime], WebhookEvents]:
+    def checked(
+        parse: Callable[[bytes], tuple[Interaction, ...]],
+    ) -> Callable[[InboundRequest, datetime], WebhookEvents]:
         def receive(request: InboundRequest, now: datetime) -> WebhookEvents:
             verify(request, secret=secret, now=now, tolerance=tolerance)
             return WebhookEvents(events=(), interactions=parse(request.body))
@@ -82,15 +84,23 @@ def parse_interaction(body: bytes) -> tuple[Interaction, ...]:
         raise WebhookRejectedError("no interaction payload", status=400) from None
     user = str((payload.get("user") or {}).get("id", ""))
     if payload.get("type") == "block_actions":
-        return tuple(_block_action(payload, action, user, _request_id(body)) for action in payload.get("actions", []))
+        return tuple(
+            _block_action(payload, action, user, _request_id(body)) for action in payload.get("actions", [])
+        )
     if payload.get("type") == "view_submission":
         return _submission(payload, user, _request_id(body))
     return ()
 
 
-def _block_action(payload: Mapping[str, Any], action: Mapping[str, Any], user: str, request_id: str) -> Interaction:
+def _block_action(
+    payload: Mapping[str, Any], action: Mapping[str, Any], user: str, request_id: str
+) -> Interaction:
     container = payload.get("container") or {}
-    ref = f"{container.get('channel_id')}:{container.get('message_ts')}" if container.get("message_ts") else None
+    ref = (
+        f"{container.get('channel_id')}:{container.get('message_ts')}"
+        if container.get("message_ts")
+        else None
+    )
     reply = {"trigger_id": payload.get("trigger_id", ""), "response_url": payload.get("response_url", "")}
     action_id = str(action.get("action_id", ""))
     alert_id: int | None = _int(action.get("value"))
@@ -170,10 +180,25 @@ def parse_event(body: bytes) -> tuple[Interaction, ...]:
     except ValueError:
         raise WebhookRejectedError("body is not JSON", status=400) from None
     if payload.get("type") == "url_verification":
-        return (Interaction(vendor="slack", kind="ping", request_id="", reply={"challenge": payload.get("challenge", "")}),)
+        return (
+            Interaction(
+                vendor="slack", kind="ping", request_id="", reply={"challenge": payload.get("challenge", "")}
+            ),
+        )
     event = payload.get("event") or {}
-    if payload.get("type") == "event_callback" and event.get("type") == "app_home_opened" and event.get("tab", "home") == "home":
-        return (Interaction(vendor="slack", kind="home", request_id=str(payload.get("event_id", "")), user_id=str(event.get("user", ""))),)
+    if (
+        payload.get("type") == "event_callback"
+        and event.get("type") == "app_home_opened"
+        and event.get("tab", "home") == "home"
+    ):
+        return (
+            Interaction(
+                vendor="slack",
+                kind="home",
+                request_id=str(payload.get("event_id", "")),
+                user_id=str(event.get("user", "")),
+            ),
+        )
     return ()
 
 
@@ -197,7 +222,11 @@ def answer_slack(outcomes: Sequence[Outcome], *, call: Call) -> Answer:
         if interaction.kind == "form" and outcome.ok:
             _open_form(outcome, call)
         elif interaction.kind == "home" and outcome.ok:
-            call("views.publish", user_id=interaction.user_id, view=blocks.home_view(outcome.sections, nudge_url=outcome.nudge_url))
+            call(
+                "views.publish",
+                user_id=interaction.user_id,
+                view=blocks.home_view(outcome.sections, nudge_url=outcome.nudge_url),
+            )
         elif outcome.error is not None and interaction.reply.get("response_url"):
             _tell(str(interaction.reply["response_url"]), outcome.error)
     return Answer()
@@ -207,7 +236,9 @@ def _field_errors(outcome: Outcome) -> dict[str, str]:
     errors = {FIELD_BLOCKS.get(name, name): message for name, message in outcome.field_errors.items()}
     if outcome.error is not None:
         action = outcome.interaction.action
-        errors.setdefault(facts.PROMISE_DATE_BLOCK if action == "promise" else facts.DISPUTE_REASON_BLOCK, outcome.error)
+        errors.setdefault(
+            facts.PROMISE_DATE_BLOCK if action == "promise" else facts.DISPUTE_REASON_BLOCK, outcome.error
+        )
     return errors
 
 
@@ -223,7 +254,11 @@ def _card_answer(outcome: Outcome) -> dict[str, Any]:
     if outcome.card is None:
         return {"response_type": "ephemeral", "text": outcome.error or "Nothing found."}
     name = outcome.card["account"]["name"]
-    return {"response_type": "ephemeral", "text": f"Nudge: {name}", "blocks": blocks.card_blocks(outcome.card)}
+    return {
+        "response_type": "ephemeral",
+        "text": f"Nudge: {name}",
+        "blocks": blocks.card_blocks(outcome.card),
+    }
 
 
 def _tell(response_url: str, text: str) -> None:

@@ -94,7 +94,9 @@ class SlackNotifier:
             found = self.api.call("users.lookupByEmail", email=email)
         except DeliveryError as error:
             if "users_not_found" in str(error):
-                raise DeliveryError(f"slack: no Slack user has the address {email}", retryable=False) from None
+                raise DeliveryError(
+                    f"slack: no Slack user has the address {email}", retryable=False
+                ) from None
             raise
         user = str(found["user"]["id"])
         with self._lock:
@@ -103,7 +105,13 @@ class SlackNotifier:
 
     def _edit(self, ref: MessageRef, body: dict[str, Any]) -> MessageRef | None:
         try:
-            self.api.call("chat.update", channel=ref.channel, ts=ref.ts, text=body.get("text", ""), blocks=body.get("blocks", []))
+            self.api.call(
+                "chat.update",
+                channel=ref.channel,
+                ts=ref.ts,
+                text=body.get("text", ""),
+                blocks=body.get("blocks", []),
+            )
         except DeliveryError as error:
             if "message_not_found" in str(error) or "cant_update_message" in str(error):
                 return None  # deleted in Slack: post a fresh one

@@ -19,7 +19,9 @@ class SlackSettings(BaseSettings):
     signing_secret: SecretStr | None = Field(
         default=None, description="Signing secret: mounts /integrations/slack/interactions and /events"
     )
-    app_token: SecretStr | None = Field(default=None, description="xapp-... token: Socket Mode instead of HTTP")
+    app_token: SecretStr | None = Field(
+        default=None, description="xapp-... token: Socket Mode instead of HTTP"
+    )
     base_url: str | None = Field(default=None, description="Unset means the real Slack Web API")
     signature_tolerance_seconds: int = Field(default=300, ge=1)
     # Slack allows chat.postMessage about once per second per channel (bursts are tolerated).

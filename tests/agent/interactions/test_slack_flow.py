@@ -73,7 +73,9 @@ def shown(workspace: Workspace, delivery: Delivery) -> dict[str, Any]:
 
 def events_of(session: Session, alert_id: int) -> list[AlertEvent]:
     session.expire_all()
-    return list(session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id)))
+    return list(
+        session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id))
+    )
 
 
 def test_a_cycle_posts_one_grouped_message_per_account_and_recipient(
@@ -146,13 +148,18 @@ def test_a_promise_with_a_past_date_gets_the_field_error_and_a_good_one_snoozes_
     bad_amount = workspace.emulator.submit_view(
         person.slack_id,
         modal["id"],
-        {facts.PROMISE_DATE_BLOCK: (today + timedelta(days=5)).isoformat(), facts.PROMISE_AMOUNT_BLOCK: "lots"},
+        {
+            facts.PROMISE_DATE_BLOCK: (today + timedelta(days=5)).isoformat(),
+            facts.PROMISE_AMOUNT_BLOCK: "lots",
+        },
     )
     assert bad_amount.json()["errors"] == {facts.PROMISE_AMOUNT_BLOCK: "'lots' is not an amount."}
     assert session.get_one(Alert, alert.id).state == "firing"
 
     promised = today + timedelta(days=5)
-    good = workspace.emulator.submit_view(person.slack_id, modal["id"], {facts.PROMISE_DATE_BLOCK: promised.isoformat()})
+    good = workspace.emulator.submit_view(
+        person.slack_id, modal["id"], {facts.PROMISE_DATE_BLOCK: promised.isoformat()}
+    )
     assert good.status_code == 200 and good.content == b""
     session.expire_all()
     snoozed = session.get_one(Alert, alert.id)
@@ -178,8 +185,13 @@ def test_a_bad_stale_or_future_signature_gets_401_and_changes_nothing(
     assert person.slack_id is not None and delivery.vendor_ref is not None
     channel, ts = delivery.vendor_ref.split(":")
     emulator = workspace.emulator
-    body = emulator.interaction_body(emulator.block_action(person.slack_id, channel, ts, facts.ACKNOWLEDGE, str(alert.id)))
-    at = datetime.now(UTC) + {"secret": timedelta(), "stale": -timedelta(minutes=6), "future": timedelta(minutes=6)}[tamper]
+    body = emulator.interaction_body(
+        emulator.block_action(person.slack_id, channel, ts, facts.ACKNOWLEDGE, str(alert.id))
+    )
+    at = (
+        datetime.now(UTC)
+        + {"secret": timedelta(), "stale": -timedelta(minutes=6), "future": timedelta(minutes=6)}[tamper]
+    )
     if tamper == "secret":
         emulator.signing_secret = "not-the-apps-secret"
     answer = emulator.deliver(
@@ -195,9 +207,13 @@ def test_a_replayed_payload_changes_nothing_twice(session: Session, workspace: W
     assert person.slack_id is not None and delivery.vendor_ref is not None
     channel, ts = delivery.vendor_ref.split(":")
     emulator = workspace.emulator
-    body = emulator.interaction_body(emulator.block_action(person.slack_id, channel, ts, facts.ACKNOWLEDGE, str(alert.id)))
+    body = emulator.interaction_body(
+        emulator.block_action(person.slack_id, channel, ts, facts.ACKNOWLEDGE, str(alert.id))
+    )
     for _ in range(2):
-        answer = emulator.deliver("/integrations/slack/interactions", body, content_type="application/x-www-form-urlencoded")
+        answer = emulator.deliver(
+            "/integrations/slack/interactions", body, content_type="application/x-www-form-urlencoded"
+        )
         assert answer.status_code == 200
     assert workspace.edited(channel, ts)
     assert [e.kind for e in events_of(session, alert.id)] == ["opened", "acknowledge"]
@@ -212,21 +228,30 @@ def test_an_action_in_the_web_app_and_a_payment_edit_the_message_in_place(
     channel, ts = delivery.vendor_ref.split(":")
     posts = len(workspace.emulator.posts)
     alerts.acknowledge(
-        session=session, principal=principal_for(session=session, person=person), alert_id=alert.id, channel="web",
+        session=session,
+        principal=principal_for(session=session, person=person),
+        alert_id=alert.id,
+        channel="web",
         now=datetime.now(UTC),
     )
     session.commit()
     deliver(database, settings, at=datetime.now(UTC))
-    assert f"Acknowledged by {person.name} in web" in json.dumps(workspace.emulator.message(channel, ts)["blocks"], ensure_ascii=False)
+    assert f"Acknowledged by {person.name} in web" in json.dumps(
+        workspace.emulator.message(channel, ts)["blocks"], ensure_ascii=False
+    )
 
     assert alert.invoice_id is not None
     paid = pay_in_full(session, alert.invoice_id)
     run_cycle(session, settings, after=timedelta(days=1, hours=9))
     deliver(database, settings, at=datetime.now(UTC))
-    assert f"resolved: paid on {paid.paid_date}" in json.dumps(workspace.emulator.message(channel, ts)["blocks"], ensure_ascii=False)
+    assert f"resolved: paid on {paid.paid_date}" in json.dumps(
+        workspace.emulator.message(channel, ts)["blocks"], ensure_ascii=False
+    )
     assert workspace.emulator.updates == [(channel, ts), (channel, ts)]
     # Later notifications of the day went out, but none posted this alert again.
-    reposted = [d for d in deliveries(session) if alert.id in d.alert_ids and d.vendor_ref != delivery.vendor_ref]
+    reposted = [
+        d for d in deliveries(session) if alert.id in d.alert_ids and d.vendor_ref != delivery.vendor_ref
+    ]
     assert reposted == []
     assert len(workspace.emulator.posts) >= posts
 
@@ -248,7 +273,12 @@ def test_opening_app_home_publishes_the_persons_open_alerts_most_money_first(
     ).all()
     assert set(headers[1:]) == {name[:150] for name in owned}
     assert session.get_one(Account, alert.account_id).name[:150] in headers
-    assert any(e["action_id"] == facts.ACKNOWLEDGE for b in home["blocks"] if b["type"] == "actions" for e in b["elements"])
+    assert any(
+        e["action_id"] == facts.ACKNOWLEDGE
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    )
 
 
 def test_slash_nudge_answers_privately_with_the_account_card(session: Session, workspace: Workspace) -> None:
@@ -257,9 +287,18 @@ def test_slash_nudge_answers_privately_with_the_account_card(session: Session, w
     account = session.get_one(Account, alert.account_id)
     answer = workspace.emulator.slash(person.slack_id, account.name.upper())
     body = answer.json()
-    assert (answer.status_code, body["response_type"], body["text"]) == (200, "ephemeral", f"Nudge: {account.name}")
-    assert body["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": account.name[:150], "emoji": True}}
-    assert "Chance of paying late" in json.dumps(body["blocks"]) or "Open:" in json.dumps(body["blocks"], ensure_ascii=False)
+    assert (answer.status_code, body["response_type"], body["text"]) == (
+        200,
+        "ephemeral",
+        f"Nudge: {account.name}",
+    )
+    assert body["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": account.name[:150], "emoji": True},
+    }
+    assert "Chance of paying late" in json.dumps(body["blocks"]) or "Open:" in json.dumps(
+        body["blocks"], ensure_ascii=False
+    )
     unknown = workspace.emulator.slash(person.slack_id, "no such account anywhere")
     assert unknown.json() == {
         "response_type": "ephemeral",
@@ -267,11 +306,15 @@ def test_slash_nudge_answers_privately_with_the_account_card(session: Session, w
     }
 
 
-def test_someone_nudge_does_not_know_is_told_and_nothing_changes(session: Session, workspace: Workspace) -> None:
+def test_someone_nudge_does_not_know_is_told_and_nothing_changes(
+    session: Session, workspace: Workspace
+) -> None:
     delivery, alert, _ = alert_message(session, workspace)
     assert delivery.vendor_ref is not None
     channel, ts = delivery.vendor_ref.split(":")
-    workspace.emulator.seed(users=[{"id": "U0STRANGER", "email": "stranger@elsewhere.dev", "name": "Stranger"}])
+    workspace.emulator.seed(
+        users=[{"id": "U0STRANGER", "email": "stranger@elsewhere.dev", "name": "Stranger"}]
+    )
     answer = workspace.emulator.click("U0STRANGER", channel, ts, facts.ACKNOWLEDGE, str(alert.id))
     assert answer.status_code == 200
     assert [e.kind for e in events_of(session, alert.id)] == ["opened"]
