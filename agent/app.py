@@ -17,6 +17,7 @@ from agent.auth.deps import LoginRequiredError
 from agent.context.views import router as context_api
 from agent.db.database import Database
 from agent.delivery.views import router as deliveries_api
+from agent.interactions.views import mount_interactions
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
 from agent.reviews.views import api as reviews_api
@@ -24,7 +25,6 @@ from agent.risk.views import router as risk_api
 from agent.rulesets.views import router as rules_api
 from agent.scheduler.views import router as runs_api
 from agent.settings import Settings
-from agent.interactions.views import mount_interactions
 from agent.sync.webhooks import called_url, mount_webhooks, sync_trigger
 from agent.web.alerts_pages import router as alert_pages
 from agent.web.deliveries import router as deliveries_page

@@ -2,7 +2,8 @@
 
 All due rows for the same (channel, recipient) become ONE message (a digest grouped per
 account); on a channel whose notifier edits its messages (``per_account``), one message per
-(channel, recipient, account), so each account group can be edited in place later. A worker leases the messages it will handle (``claimed_by`` / ``claimed_at``);
+(channel, recipient, account), so each account group can be edited in place later. A
+worker leases the messages it will handle (``claimed_by`` / ``claimed_at``);
 rows and messages are selected ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent
 workers never take the same one. A lease is taken over when it is older than the lease
 time or when its worker is gone (see :mod:`agent.delivery.workers`).

@@ -119,7 +119,8 @@ def _form(session: Session, principal: Principal, interaction: Interaction, aler
     invoice = session.get(Invoice, listing.alert.invoice_id) if listing.alert.invoice_id else None
     about = listing.account_name
     if invoice is not None:
-        about = f"{listing.account_name} · invoice {invoice.number} · {invoice.amount_open:,.2f} {invoice.currency} open"
+        open_amount = f"{invoice.amount_open:,.2f} {invoice.currency}"
+        about = f"{listing.account_name} · invoice {invoice.number} · {open_amount} open"
     return Outcome(interaction, title=about)
 
 

@@ -266,17 +266,16 @@ def card_blocks(card: Mapping[str, Any]) -> list[Block]:
         lines.append(f"Chance of paying late: *{round(float(risk['p_late']) * 100)}%* {escape(reasons)}")
     if dso.get("dso") is not None:
         terms = dso.get("weighted_terms_days")
-        lines.append(
-            f"DSO {float(dso['dso']):.0f} days vs {'%.0f' % float(terms) if terms else '?'}-day terms"
-        )
+        terms_text = f"{float(terms):.0f}" if terms else "?"
+        lines.append(f"DSO {float(dso['dso']):.0f} days vs {terms_text}-day terms")
     blocks: list[Block] = [
         {"type": "header", "text": plain(account["name"])},
         {"type": "section", "text": mrkdwn("\n".join(lines))},
     ]
     for invoice in card.get("overdue_invoices", [])[:10]:
+        amount = money(Decimal(str(invoice["amount_open"])), invoice["currency"])
         text = (
-            f"Invoice *{escape(invoice['number'])}* · {money(Decimal(str(invoice['amount_open'])), invoice['currency'])}"
-            f" · {due_words(int(invoice['days_past_due']))}"
+            f"Invoice *{escape(invoice['number'])}* · {amount} · {due_words(int(invoice['days_past_due']))}"
         )
         blocks.append({"type": "section", "text": mrkdwn(text)})
     for alert in card.get("alerts", [])[:10]:

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-
 from datetime import timedelta
 
 import pytest
@@ -68,4 +67,4 @@ def test_a_killed_slack_delivery_run_again_posts_every_message_exactly_once(
         posted = Counter(workspace.keys())
         assert set(posted) == {d.key for d in slack}
         assert max(posted.values()) == 1  # nothing posted twice, even the one in flight
-        assert sorted(d.vendor_ref for d in slack) == sorted(f"{c}:{t}" for c, t in emulator.posts)
+        assert sorted(str(d.vendor_ref) for d in slack) == sorted(f"{c}:{t}" for c, t in emulator.posts)

@@ -98,7 +98,8 @@ def test_a_cycle_posts_one_grouped_message_per_account_and_recipient(
     delivery = next(d for d in sent if alert.id in d.alert_ids)
     text = json.dumps(shown(workspace, delivery)["blocks"], ensure_ascii=False)
     invoice = session.get_one(Invoice, alert.invoice_id)
-    assert f"Invoice *{invoice.number}*" in text and f" {invoice.currency.upper()} · " in text
+    assert f"Invoice *{invoice.number}*" in text
+    assert f" {invoice.currency.upper()} · " in text
     assert "days past due" in text or "due in " in text or "due today" in text
 
 
@@ -106,10 +107,12 @@ def test_a_signed_acknowledge_acts_for_the_owner_and_edits_the_message(
     session: Session, workspace: Workspace
 ) -> None:
     delivery, alert, person = alert_message(session, workspace)
-    assert person.slack_id is not None and delivery.vendor_ref is not None
+    assert person.slack_id is not None
+    assert delivery.vendor_ref is not None
     channel, ts = delivery.vendor_ref.split(":")
     answer = workspace.emulator.click(person.slack_id, channel, ts, facts.ACKNOWLEDGE, str(alert.id))
-    assert answer.status_code == 200 and answer.content == b""
+    assert answer.status_code == 200
+    assert answer.content == b""
     [event] = [e for e in events_of(session, alert.id) if e.kind == "acknowledge"]
     assert (event.actor, event.channel, event.to_state) == (person.email, "slack", "acknowledged")
     assert workspace.edited(channel, ts)
@@ -126,7 +129,8 @@ def test_a_promise_with_a_past_date_gets_the_field_error_and_a_good_one_snoozes_
     session: Session, workspace: Workspace
 ) -> None:
     delivery, alert, person = alert_message(session, workspace)
-    assert person.slack_id is not None and delivery.vendor_ref is not None
+    assert person.slack_id is not None
+    assert delivery.vendor_ref is not None
     channel, ts = delivery.vendor_ref.split(":")
     opened = workspace.emulator.click(person.slack_id, channel, ts, facts.PROMISE, str(alert.id))
     assert opened.status_code == 200
@@ -160,10 +164,12 @@ def test_a_promise_with_a_past_date_gets_the_field_error_and_a_good_one_snoozes_
     good = workspace.emulator.submit_view(
         person.slack_id, modal["id"], {facts.PROMISE_DATE_BLOCK: promised.isoformat()}
     )
-    assert good.status_code == 200 and good.content == b""
+    assert good.status_code == 200
+    assert good.content == b""
     session.expire_all()
     snoozed = session.get_one(Alert, alert.id)
-    assert snoozed.state == "snoozed" and snoozed.snoozed_until is not None
+    assert snoozed.state == "snoozed"
+    assert snoozed.snoozed_until is not None
     assert snoozed.snoozed_until.date() == promised
     assert workspace.edited(channel, ts)
     text = json.dumps(workspace.emulator.message(channel, ts)["blocks"], ensure_ascii=False)
@@ -182,7 +188,8 @@ def test_a_bad_stale_or_future_signature_gets_401_and_changes_nothing(
     session: Session, workspace: Workspace, tamper: str, error: str
 ) -> None:
     delivery, alert, person = alert_message(session, workspace)
-    assert person.slack_id is not None and delivery.vendor_ref is not None
+    assert person.slack_id is not None
+    assert delivery.vendor_ref is not None
     channel, ts = delivery.vendor_ref.split(":")
     emulator = workspace.emulator
     body = emulator.interaction_body(
@@ -204,7 +211,8 @@ def test_a_bad_stale_or_future_signature_gets_401_and_changes_nothing(
 
 def test_a_replayed_payload_changes_nothing_twice(session: Session, workspace: Workspace) -> None:
     delivery, alert, person = alert_message(session, workspace)
-    assert person.slack_id is not None and delivery.vendor_ref is not None
+    assert person.slack_id is not None
+    assert delivery.vendor_ref is not None
     channel, ts = delivery.vendor_ref.split(":")
     emulator = workspace.emulator
     body = emulator.interaction_body(

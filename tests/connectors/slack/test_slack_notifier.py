@@ -82,7 +82,8 @@ def test_a_message_shows_the_account_invoice_risk_dso_and_every_control(
     _, notifier = slack
     rendered = notifier.render(message())
     assert rendered.text == (
-        "Nudge — Northwind: Northwind: invoice INV-7 is 12 days late. — invoice INV-7 10,000.00 EUR, 12 days past due"
+        "Nudge — Northwind: Northwind: invoice INV-7 is 12 days late. — "
+        "invoice INV-7 10,000.00 EUR, 12 days past due"
     )
     assert rendered.body is not None
     blocks = rendered.body["blocks"]
@@ -148,10 +149,12 @@ def test_a_previous_ref_is_edited_and_a_deleted_one_posted_again(
     ref = notifier.send(message(), notifier.render(message()))
     edit = message("k2", previous_ref=ref)
     assert notifier.send(edit, notifier.render(edit)) == ref
-    assert len(emulator.posts) == 1 and emulator.updates == [tuple(ref.split(":"))]
+    assert len(emulator.posts) == 1
+    assert emulator.updates == [tuple(ref.split(":"))]
     gone = message("k3", previous_ref=ref.split(":")[0] + ":1.000001")
     fresh = notifier.send(gone, notifier.render(gone))
-    assert fresh != ref and len(emulator.posts) == 2
+    assert fresh != ref
+    assert len(emulator.posts) == 2
 
 
 def test_a_retry_finds_the_message_an_earlier_attempt_posted(
@@ -177,7 +180,8 @@ def test_a_429_is_a_retryable_error_with_slacks_retry_after(
         True,
         30.0,
     )
-    assert emulator.throttled == 1 and len(emulator.posts) == 1
+    assert emulator.throttled == 1
+    assert len(emulator.posts) == 1
 
 
 def test_server_errors_are_retryable_and_an_unknown_person_is_final(
@@ -198,7 +202,7 @@ def test_server_errors_are_retryable_and_an_unknown_person_is_final(
 
 
 def test_the_emulator_answers_in_slacks_shapes(slack: tuple[SlackEmulator, SlackNotifier]) -> None:
-    emulator, notifier = slack
+    _emulator, notifier = slack
     api = notifier.api
     assert set(api.call("auth.test")) >= {"ok", "url", "team", "user", "team_id", "user_id", "bot_id"}
     opened = api.call("conversations.open", users=MAYA["id"])
@@ -214,7 +218,7 @@ def test_the_emulator_answers_in_slacks_shapes(slack: tuple[SlackEmulator, Slack
     assert json.loads(json.dumps(posted["message"]))["text"] == "hello"
     updated = api.call("chat.update", channel=posted["channel"], ts=posted["ts"], text="edited")
     assert set(updated) == {"ok", "channel", "ts", "text", "message"}
-    with pytest.raises(DeliveryError, match="^slack chat.update: message_not_found$"):
+    with pytest.raises(DeliveryError, match=r"^slack chat\.update: message_not_found$"):
         api.call("chat.update", channel=posted["channel"], ts="1.000001", text="x")
-    with pytest.raises(DeliveryError, match="^slack views.publish: invalid_arguments$"):
+    with pytest.raises(DeliveryError, match=r"^slack views\.publish: invalid_arguments$"):
         api.call("views.publish", user_id=MAYA["id"], view={"type": "modal", "blocks": []})

@@ -67,9 +67,9 @@ def test_a_wrong_tampered_stale_or_future_signature_is_refused(
 
 def test_missing_or_malformed_headers_are_refused() -> None:
     with pytest.raises(
-        WebhookRejectedError, match="^missing X-Slack-Request-Timestamp or X-Slack-Signature$"
+        WebhookRejectedError, match=r"^missing X-Slack-Request-Timestamp or X-Slack-Signature$"
     ):
         verify(request({}), secret=SECRET, now=NOW, tolerance=WINDOW)
     bad = {"X-Slack-Request-Timestamp": "yesterday", "X-Slack-Signature": "v0=00"}
-    with pytest.raises(WebhookRejectedError, match="^X-Slack-Request-Timestamp is not a number$"):
+    with pytest.raises(WebhookRejectedError, match=r"^X-Slack-Request-Timestamp is not a number$"):
         verify(request(bad), secret=SECRET, now=NOW, tolerance=WINDOW)
