@@ -41,7 +41,7 @@ def batch_due_rows(*, session: Session, now: datetime, per_account: Collection[s
     ).all()
 
     def destination(row: OutboxMessage) -> tuple[str, str, str | None]:
-        return (row.channel, row.receiver, account_group(row) if row.channel in per_account else None)
+        return (row.channel, row.receiver, message_group(row) if row.channel in per_account else None)
 
     made = [
         _message(session, list(rows), now, "queued", group)
@@ -63,6 +63,14 @@ def _destination(row: OutboxMessage) -> tuple[str, str]:
 
 def _sortable(key: tuple[str, str, str | None]) -> tuple[str, str, str]:
     return (key[0], key[1], key[2] or "")
+
+
+def message_group(row: OutboxMessage) -> str | None:
+    """The group of a row on a per-account channel: the recipient's digest of the day for
+    rows held for the morning digest (one message listing its accounts), else its account."""
+    if row.payload.get("delivery") == "digest" or _held_for_digest(row):
+        return f"digest:{row.next_attempt_at.date().isoformat()}"
+    return account_group(row)
 
 
 def account_group(row: OutboxMessage) -> str | None:

@@ -9,6 +9,7 @@ slack", a repeat changes nothing, and a refusal is shown to the person.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -54,11 +55,15 @@ def handle(
         )
     principal = principal_for(session=session, person=person)
     try:
-        return _dispatch(session, settings, links, principal, interaction, now)
+        outcome = _dispatch(session, settings, links, principal, interaction, now)
     except alerts.AlertNotFoundError:
         return Outcome(interaction, error=f"No alert {interaction.alert_id} among those you may see.")
     except alerts.ActionRefusedError as refused:
         return _refused(interaction, refused.message)
+    if interaction.kind in ("home", "action", "submit") and outcome.ok:
+        home = open_alert_sections(session=session, settings=settings, links=links, principal=principal)
+        return replace(outcome, home=home, nudge_url=settings.base_url)
+    return outcome
 
 
 def _dispatch(
@@ -72,13 +77,7 @@ def _dispatch(
     if interaction.kind == "lookup":
         return _lookup(session, settings, principal, interaction)
     if interaction.kind == "home":
-        return Outcome(
-            interaction,
-            sections=open_alert_sections(
-                session=session, settings=settings, links=links, principal=principal
-            ),
-            nudge_url=settings.base_url,
-        )
+        return Outcome(interaction)  # handle() draws the home view
     if interaction.alert_id is None:
         return Outcome(interaction, error="This button does not name an alert.")
     if interaction.kind == "action":

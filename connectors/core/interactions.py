@@ -45,7 +45,9 @@ class Outcome:
     field_errors: Mapping[str, str] = field(default_factory=dict)  # form field -> message
     title: str | None = None  # what a form is about ("Invoice INV-7, 1,200.00 EUR open")
     card: Mapping[str, Any] | None = None  # the account-context payload, for a lookup
-    sections: tuple[AccountSection, ...] = ()  # the person's open alerts, for a home view
+    # The person's open alerts, grouped per account, when their overview (a home tab) should
+    # be drawn again: on opening it and after each change they make.
+    home: tuple[AccountSection, ...] | None = None
     nudge_url: str = ""
 
     @property

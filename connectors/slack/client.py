@@ -25,12 +25,20 @@ from connectors.slack.settings import SlackSettings
 TIERS = {
     "auth.test": 100,
     "users.lookupByEmail": 50,
-    "users.info": 100,
     "conversations.open": 50,
     "conversations.history": 50,
     "chat.update": 50,
     "views.open": 100,
     "views.publish": 100,
+}
+# The bot scopes each method needs; connectors/slack/manifest.yaml asks for exactly these
+# (and ``commands`` for /nudge). views.open, views.publish and auth.test need none.
+SCOPES = {
+    "chat.postMessage": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "conversations.open": ("im:write",),
+    "conversations.history": ("im:history", "channels:history"),
+    "users.lookupByEmail": ("users:read", "users:read.email"),
 }
 # Errors that will not go away by trying again.
 FINAL_ERRORS = frozenset(

@@ -210,7 +210,10 @@ def _int(value: Any) -> int | None:
 
 
 def answer_slack(outcomes: Sequence[Outcome], *, call: Call) -> Answer:
-    """Slack's answer to the request these outcomes came from (one request, usually one outcome)."""
+    """Slack's answer to the request these outcomes came from (one request, usually one outcome).
+
+    A form with mistakes is answered before anything else; the Home tab is published again
+    whenever Nudge drew it (opened, or changed by the person's action)."""
     for outcome in outcomes:
         interaction = outcome.interaction
         if interaction.kind == "ping" and "challenge" in interaction.reply:
@@ -221,14 +224,11 @@ def answer_slack(outcomes: Sequence[Outcome], *, call: Call) -> Answer:
             return Answer(body=_card_answer(outcome))
         if interaction.kind == "form" and outcome.ok:
             _open_form(outcome, call)
-        elif interaction.kind == "home" and outcome.ok:
-            call(
-                "views.publish",
-                user_id=interaction.user_id,
-                view=blocks.home_view(outcome.sections, nudge_url=outcome.nudge_url),
-            )
         elif outcome.error is not None and interaction.reply.get("response_url"):
             _tell(str(interaction.reply["response_url"]), outcome.error)
+        if outcome.home is not None:
+            view = blocks.home_view(outcome.home, nudge_url=outcome.nudge_url)
+            call("views.publish", user_id=interaction.user_id, view=view)
     return Answer()
 
 

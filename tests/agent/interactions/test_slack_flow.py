@@ -16,7 +16,7 @@ from agent.alerts import service as alerts
 from agent.alerts.tables import Alert, AlertEvent, OutboxMessage
 from agent.auth.service import principal_for
 from agent.db.database import Database
-from agent.delivery.claim import account_group
+from agent.delivery.claim import message_group
 from agent.delivery.tables import Delivery
 from agent.profile.tables import Account, Invoice, Person
 from agent.settings import Settings
@@ -83,16 +83,24 @@ def test_a_cycle_posts_one_grouped_message_per_account_and_recipient(
 ) -> None:
     sent = slack_deliveries(session)
     rows = session.scalars(select(OutboxMessage).where(OutboxMessage.channel.in_(SLACK))).all()
-    expected = {(row.channel, row.receiver, account_group(row)) for row in rows}
+    expected = {(row.channel, row.receiver, message_group(row)) for row in rows}
     assert {(d.channel, d.recipient, d.group_key) for d in sent} == expected
     assert len(workspace.emulator.posts) == len(sent) == len(set(workspace.keys()))
     assert workspace.emulator.updates == []
+    digests = [d for d in sent if str(d.group_key).startswith("digest:")]
+    assert all(d.kind == "digest" for d in digests)
     for delivery in sent:
         message = shown(workspace, delivery)
         headers = [b["text"]["text"] for b in message["blocks"] if b["type"] == "header"]
-        account = session.get_one(Account, int(str(delivery.group_key).split(":")[1]))
-        assert headers == [account.name[:150]]
-        assert message["text"].startswith(f"Nudge — {account.name}: ")
+        accounts = session.scalars(
+            select(Account.name)
+            .join(Alert, Alert.account_id == Account.id)
+            .where(Alert.id.in_(delivery.alert_ids))
+        ).all()
+        assert sorted(headers) == sorted({name[:150] for name in accounts})  # one section per account
+        if delivery not in digests:
+            assert delivery.group_key == f"account:{session.get_one(Alert, delivery.alert_ids[0]).account_id}"
+            assert message["text"].startswith(f"Nudge — {accounts[0]}: ")
         assert message["metadata"]["event_payload"]["key"] == delivery.key
     _, alert, _ = alert_message(session, workspace)
     delivery = next(d for d in sent if alert.id in d.alert_ids)
