@@ -32,6 +32,7 @@ from agent.web.model_page import router as model_page
 from agent.web.reviews_pages import router as review_pages
 from agent.web.rules_pages import router as rule_pages
 from agent.web.runs import router as runs_page
+from agent.web.slack_preview import router as slack_preview_page
 from agent.web.views import router as web_pages
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(review_pages)
     app.include_router(deliveries_api)
     app.include_router(deliveries_page)
+    app.include_router(slack_preview_page)
     app.state.sync_trigger = sync_trigger(settings=settings, database=database)
     mount_webhooks(app, settings=settings, trigger=app.state.sync_trigger)
     mount_interactions(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,8 @@ from agent.alerts.tables import AlertEvent, OutboxMessage
 from agent.delivery.tables import Delivery
 
 UPDATE_KIND = "update"
+# Messages older than this are left as they are: nobody scrolls back that far.
+EDIT_WINDOW = timedelta(days=30)
 # Routing reasons whose message edits the group's last one rather than posting anew.
 EDITING_REASONS = frozenset({"new_alerts"})
 
@@ -72,7 +74,10 @@ def enqueue_updates(*, session: Session, now: datetime) -> list[Delivery]:
     )
     latest = session.scalars(
         select(Delivery).where(
-            Delivery.id.in_(latest_ids), Delivery.state == "sent", Delivery.vendor_ref.is_not(None)
+            Delivery.id.in_(latest_ids),
+            Delivery.state == "sent",
+            Delivery.vendor_ref.is_not(None),
+            Delivery.sent_at >= now - EDIT_WINDOW,
         )
     ).all()
     if not latest:

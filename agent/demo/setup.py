@@ -1,7 +1,8 @@
 """Build the demo database from scratch through the real path.
 
-The demo book is seeded into local HubSpot, Salesforce and Stripe emulators, which keep
-running while the demo serves (webhooks and sync jobs reach them through the
+The demo book is seeded into local HubSpot, Salesforce and Stripe emulators, and its team
+into a local Slack workspace (where the demo's notifications go), which keep running while
+the demo serves (webhooks and sync jobs reach them through the
 ``NUDGE_*`` variables set here); accounts, owners, contacts, deals, invoices and payments
 come into Nudge by ``run_sync``. The team's roles, Slack ids and time zones, promises,
 disputes and health signals are Nudge's own data and are loaded directly.
@@ -24,7 +25,7 @@ from agent.db.database import Database
 from agent.demo.book import DemoBook, build_demo_book
 from agent.demo.load import load_team
 from agent.demo.native import load_native
-from agent.demo.vendors import DEMO_VENDORS
+from agent.demo.vendors import DEMO_CHANNELS, DEMO_VENDORS
 from agent.metrics.history import backfill_month_ends, snapshot_today
 from agent.profile.tables import Account, Invoice, Person
 from agent.risk.demo import prepare_demo_risk
@@ -55,6 +56,12 @@ class DemoDatabase:
     vendors: LocalVendors | None = None
     resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
+    def receive_interactions_at(self, address: str) -> None:
+        """Tell the emulators that send people's clicks (Slack) where Nudge listens."""
+        for name in DEMO_CHANNELS:
+            if self.vendors is not None and name in self.vendors.emulators:
+                self.vendors.emulators[name].app_url = address
+
     def close(self) -> None:
         """Release the database and stop the emulators."""
         self.database.close()
@@ -73,7 +80,8 @@ def build_demo_database(
     except ValueError as exc:
         raise DemoError(str(exc)) from None
     seeding = time.perf_counter()
-    emulators = {name: seeded_emulator(name, rows(book)) for name, rows in DEMO_VENDORS.items()}
+    seeds = {**DEMO_VENDORS, **DEMO_CHANNELS}
+    emulators = {name: seeded_emulator(name, rows(book)) for name, rows in seeds.items()}
     resources = contextlib.ExitStack()
     vendors = resources.enter_context(run_local_vendors(**emulators))
     log(f"Seeded the {_names()} emulators in {time.perf_counter() - seeding:.1f} s")
@@ -86,6 +94,7 @@ def build_demo_database(
     )
     database = Database.open(demo_settings)
     demo = DemoDatabase(demo_settings, database, {}, vendors, resources)
+    demo.receive_interactions_at(demo_settings.base_url)
     try:
         _fill(demo, book, log)
     except BaseException:

@@ -105,6 +105,22 @@ DEMO_VENDORS: dict[str, Callable[[DemoBook], SeedRows]] = {
 }
 
 
+def slack_rows(book: DemoBook) -> SeedRows:
+    """The team's Slack workspace: every person with their Slack id, and #collections."""
+    return {
+        "users": [
+            {"id": p["slack_id"], "email": p["email"], "name": p["name"], "tz": p["time_zone"]}
+            for p in book.people.to_dict("records")
+            if p.get("slack_id")
+        ],
+        "channels": [{"id": "C0COLLECTS", "name": "collections"}],
+    }
+
+
+# Where the demo's notifications go: seeded, served and configured like the vendors, not synced.
+DEMO_CHANNELS: dict[str, Callable[[DemoBook], SeedRows]] = {"slack": slack_rows}
+
+
 def _invoice(row: dict[str, Any], customer: str) -> dict[str, Any]:
     paid = not pd.isna(row["paid_date"])
     paid_at = row["paid_date"] if paid else row["paid_partially_on"]

@@ -14,6 +14,8 @@ limit. As Slack does, it signs interaction payloads (``block_actions``,
 ``view_submission``, slash commands, ``app_home_opened`` events) with the signing secret
 and POSTs them to the app (:meth:`click`, :meth:`select`, :meth:`submit_view`,
 :meth:`slash`, :meth:`open_home`), and records what the app answers on a ``response_url``.
+``GET /preview`` draws each member's DM as Slack would, with working buttons, menus and
+modals (each click is one of those signed requests).
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from urllib.parse import parse_qsl, urlencode
 
 import requests
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from connectors.core.emulator import EmulatorGate, ErrorResponse, RollingWindow
 from connectors.slack import facts
+from connectors.slack.preview import modal_html, page_html
 from connectors.slack.signature import signed_headers
 
 TEAM_ID = "T0NUDGE01"
@@ -77,6 +81,8 @@ class SlackEmulator:
         self.views: dict[str, dict[str, Any]] = {}
         self.homes: dict[str, dict[str, Any]] = {}
         self.responses: list[dict[str, Any]] = []  # what the app sent to response_urls
+        self.closed_views: set[str] = set()  # modals submitted without errors
+        self.view_errors: dict[str, dict[str, str]] = {}  # the last errors a modal got back
         self.throttled = 0
         # Seconds chat.postMessage waits after storing the message, before answering: a
         # client killed meanwhile has posted without learning the ts.
@@ -173,6 +179,34 @@ class SlackEmulator:
             if method == "chat.postMessage" and self.post_answer_delay_seconds:
                 await asyncio.sleep(self.post_answer_delay_seconds)
             return JSONResponse({"ok": True, **answer})
+
+        @app.get("/preview")
+        async def preview() -> HTMLResponse:
+            with self._lock:
+                return HTMLResponse(page_html(self._preview_people()))
+
+        @app.post("/preview/act")
+        async def preview_act(request: Request) -> RedirectResponse:
+            form = {k: str(v) for k, v in (await request.form()).items()}
+            where = (form["user"], form["channel"], form["ts"], form["action_id"])
+            if form["action_id"] != facts.SNOOZE:
+                await run_in_threadpool(self.click, *where, form.get("value"))
+            elif form.get("selected"):
+                await run_in_threadpool(self.select, *where, form["selected"])
+            return RedirectResponse("../preview", status_code=303)
+
+        @app.post("/preview/submit")
+        async def preview_submit(request: Request) -> RedirectResponse:
+            form = {k: str(v) for k, v in (await request.form()).items()}
+            user, view_id = form.pop("user"), form.pop("view_id")
+            answer = await run_in_threadpool(self.submit_view, user, view_id, form)
+            body = answer.json() if answer.content else {}
+            with self._lock:
+                if body.get("response_action") == "errors":
+                    self.view_errors[view_id] = dict(body.get("errors", {}))
+                else:
+                    self.closed_views.add(view_id)
+            return RedirectResponse("../preview", status_code=303)
 
         @app.post("/response/{token}")
         async def response_url(token: str, request: Request) -> JSONResponse:
@@ -494,6 +528,32 @@ class SlackEmulator:
         return self.deliver(
             "/integrations/slack/events", json.dumps(event).encode(), content_type="application/json"
         )
+
+    def _preview_people(self) -> list[dict[str, Any]]:
+        """Each member with a DM: their messages newest first and their open modal."""
+        people = []
+        for user_id, user in self.users.items():
+            messages = [{**m, "channel": self._dm_of(user_id)} for m in reversed(self.messages_for(user_id))]
+            open_views = [
+                v
+                for v in self.views.values()
+                if v["type"] == "modal" and v["user"] == user_id and v["id"] not in self.closed_views
+            ]
+            modal = ""
+            if open_views:
+                view = open_views[-1]
+                modal = modal_html(view, user=user_id, errors=self.view_errors.get(view["id"], {}))
+            if messages or modal:
+                people.append(
+                    {
+                        "id": user_id,
+                        "name": user["real_name"],
+                        "email": user["profile"]["email"] or "",
+                        "messages": messages,
+                        "modal": modal,
+                    }
+                )
+        return people
 
     def _user_ref(self, user_id: str) -> dict[str, Any]:
         user = self.users[user_id]

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from agent.alerts.tables import Alert, OutboxMessage
+from agent.alerts.tables import Alert, AlertEvent, OutboxMessage
 from agent.delivery.claim import batch_due_rows
 from agent.delivery.compose import Composer
 from agent.delivery.links import open_in_nudge
+from agent.delivery.refresh import enqueue_updates
 from agent.profile.tables import Account, Person
 from tests.conftest import BOOK_DATE
 from tests.factories import make_account, make_person
@@ -127,3 +128,27 @@ def test_new_alerts_of_a_group_edit_its_last_message_and_keep_its_alerts(session
     [repeat] = batch_due_rows(session=session, now=later + timedelta(days=1), per_account={"slack_dm"})
     repeat_rows = session.query(OutboxMessage).filter(OutboxMessage.delivery_id == repeat.id).all()
     assert composer.compose(repeat, repeat_rows, [second.id]).previous_ref is None  # a repeat pings anew
+
+
+def test_a_change_to_a_shown_alert_queues_one_update_of_its_groups_recent_message(session: Session) -> None:
+    maya = make_person(session, "maya@acme.test", slack_id="U0MAYA0001")
+    northwind, contoso = make_account(session, "Northwind", maya), make_account(session, "Contoso", maya)
+    recent, old = alert(session, northwind, "r1"), alert(session, contoso, "r1")
+    session.add_all([row("1", maya, [recent]), row("2", maya, [old])])
+    session.flush()
+    made = batch_due_rows(session=session, now=NOW, per_account={"slack_dm"})
+    for message in made:
+        message.state, message.vendor_ref, message.seen_event_id = "sent", f"D0:{message.id}.0", 0
+        message.sent_at = NOW if message.alert_ids == [recent.id] else NOW - timedelta(days=31)
+    assert enqueue_updates(session=session, now=NOW) == []  # nothing changed since
+    session.add_all(
+        [AlertEvent(alert_id=a.id, actor="maya@acme.test", kind="acknowledge", at=NOW) for a in (recent, old)]
+    )
+    session.flush()
+    [update] = enqueue_updates(session=session, now=NOW)
+    assert (update.kind, update.group_key, update.alert_ids) == (
+        "update",
+        f"account:{northwind.id}",
+        [recent.id],
+    )
+    assert enqueue_updates(session=session, now=NOW) == []  # already queued, not twice
