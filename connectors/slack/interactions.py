@@ -22,6 +22,7 @@ from urllib.parse import parse_qs
 import requests
 
 from connectors.core.interactions import Answer, Interaction, InteractionKind, Outcome
+from connectors.core.protocols import DeliveryError
 from connectors.core.webhooks import InboundRequest, WebhookEvents, WebhookRejectedError, WebhookRoute
 from connectors.slack import blocks, facts
 from connectors.slack.signature import verify
@@ -222,14 +223,25 @@ def answer_slack(outcomes: Sequence[Outcome], *, call: Call) -> Answer:
             return Answer(body={"response_action": "errors", "errors": _field_errors(outcome)})
         if interaction.kind == "lookup":
             return Answer(body=_card_answer(outcome))
-        if interaction.kind == "form" and outcome.ok:
-            _open_form(outcome, call)
-        elif outcome.error is not None and interaction.reply.get("response_url"):
-            _tell(str(interaction.reply["response_url"]), outcome.error)
-        if outcome.home is not None:
-            view = blocks.home_view(outcome.home, nudge_url=outcome.nudge_url)
-            call("views.publish", user_id=interaction.user_id, view=view)
+        try:
+            _follow_up(outcome, call)
+        except DeliveryError as error:  # the action stands; Slack could not show the rest
+            log.warning("slack: %s", error)
+            if interaction.reply.get("response_url"):
+                _tell(str(interaction.reply["response_url"]), f"Slack could not show this: {error}")
     return Answer()
+
+
+def _follow_up(outcome: Outcome, call: Call) -> None:
+    """Open the form, tell the person what went wrong, redraw their Home tab."""
+    interaction = outcome.interaction
+    if interaction.kind == "form" and outcome.ok:
+        _open_form(outcome, call)
+    elif outcome.error is not None and interaction.reply.get("response_url"):
+        _tell(str(interaction.reply["response_url"]), outcome.error)
+    if outcome.home is not None:
+        view = blocks.home_view(outcome.home, nudge_url=outcome.nudge_url)
+        call("views.publish", user_id=interaction.user_id, view=view)
 
 
 def _field_errors(outcome: Outcome) -> dict[str, str]:

@@ -336,3 +336,16 @@ def test_someone_nudge_does_not_know_is_told_and_nothing_changes(
     assert [e.kind for e in events_of(session, alert.id)] == ["opened"]
     [note] = workspace.emulator.responses
     assert note["text"] == "Nudge does not know your Slack account: ask an admin to add your Slack id."
+
+
+def test_a_modal_slack_cannot_open_is_explained_privately(session: Session, workspace: Workspace) -> None:
+    delivery, alert, person = alert_message(session, workspace)
+    assert person.slack_id is not None
+    assert delivery.vendor_ref is not None
+    channel, ts = delivery.vendor_ref.split(":")
+    workspace.emulator.gate.faults.server_errors_next = 1  # views.open fails
+    answer = workspace.emulator.click(person.slack_id, channel, ts, facts.PROMISE, str(alert.id))
+    assert answer.status_code == 200
+    [note] = workspace.emulator.responses
+    assert note["text"] == "Slack could not show this: slack views.open: internal_error"
+    assert [e.kind for e in events_of(session, alert.id)] == ["opened"]
