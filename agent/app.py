@@ -18,6 +18,7 @@ from agent.context.views import router as context_api
 from agent.db.database import Database
 from agent.delivery.views import router as deliveries_api
 from agent.interactions.views import mount_interactions
+from agent.links.secret import signing_key
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
 from agent.reviews.views import api as reviews_api
@@ -28,6 +29,7 @@ from agent.settings import Settings
 from agent.sync.webhooks import called_url, mount_webhooks, sync_trigger
 from agent.web.alerts_pages import router as alert_pages
 from agent.web.deliveries import router as deliveries_page
+from agent.web.links_pages import router as link_pages
 from agent.web.model_page import router as model_page
 from agent.web.reviews_pages import router as review_pages
 from agent.web.rules_pages import router as rule_pages
@@ -65,6 +67,8 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
             if scheduler is not None:
                 scheduler.shutdown()
 
+    if settings.environment == "production":
+        signing_key(settings)  # refuse to start without NUDGE_SECRET_KEY rather than at the first e-mail
     app = FastAPI(
         title="Nudge",
         version="0.1.0",
@@ -88,6 +92,7 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(risk_api)
     app.include_router(model_page)
     app.include_router(review_pages)
+    app.include_router(link_pages)
     app.include_router(deliveries_api)
     app.include_router(deliveries_page)
     app.include_router(slack_preview_page)

@@ -10,6 +10,7 @@ from agent.db.base import Base
 from agent.delivery import tables as delivery_tables
 from agent.imports import tables as imports_tables
 from agent.jobs import tables as jobs_tables
+from agent.links import tables as links_tables
 from agent.metrics import tables as metrics_tables
 from agent.profile import tables as profile_tables
 from agent.risk import tables as risk_tables
@@ -28,6 +29,7 @@ TABLE_MODULES = (
     jobs_tables,
     rulesets_tables,
     risk_tables,
+    links_tables,
 )
 metadata = Base.metadata
 

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     field_priority_file: Path | None = None
     # Where web forms may be posted from besides this server's own address (CSRF check).
     public_url: str | None = None
+    # Signs e-mail action links (HMAC). Development generates one in NUDGE_HOME/secret_key.
+    secret_key: SecretStr | None = None
+    # Hours an e-mail action link (acknowledge, snooze) stays usable.
+    link_ttl_hours: int = Field(default=72, ge=1)
     # Delivery: the local hour of each person's morning digest, how often `nudge serve`
     # drains the outbox, attempts before a message is `failed`, and how long a worker's
     # claim on a message lasts before another worker may take it over.

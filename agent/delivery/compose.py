@@ -2,7 +2,8 @@
 
 The recipient comes from the people table (name, time zone, Slack id); each alert line
 carries its invoice (number, open amount and currency, due date, days past due), the
-model's latest p_late and reasons, and the actions the link provider offers.
+model's latest p_late and reasons, and the actions the link provider offers; each account
+its DSO from the metrics snapshot today's cycle stored, beside its terms.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from agent.delivery.links import LinkProvider, account_url
 from agent.delivery.notes import status_notes
 from agent.delivery.refresh import edits_previous, last_sent
 from agent.delivery.tables import Delivery
+from agent.metrics.history import DAILY_PERIOD_DAYS
+from agent.metrics.tables import MetricSnapshot
 from agent.profile.tables import Account, Invoice, Person
 from agent.risk.tables import RiskScore
 from connectors.core.protocols import (
@@ -113,14 +116,32 @@ class Composer:
             line = self._line(alert, invoice, risk, recipient, notes.get(alert.id))
             lines.setdefault(alert.account_id, []).append(line)
         ordered = sorted(lines, key=lambda account_id: (accounts[account_id].name, account_id))
-        return tuple(self._section(accounts[account_id], lines[account_id]) for account_id in ordered)
+        dso = self._stored_dso(ordered)
+        return tuple(
+            self._section(accounts[account_id], lines[account_id], dso.get(account_id))
+            for account_id in ordered
+        )
 
-    def _section(self, account: Account, lines: list[AlertLine]) -> AccountSection:
+    def _stored_dso(self, account_ids: list[int]) -> dict[int, float]:
+        """Each account's 30-day DSO from the snapshot today's cycle stored (none: not shown)."""
+        rows = self.session.execute(
+            select(MetricSnapshot.group_key, MetricSnapshot.dso).where(
+                MetricSnapshot.as_of == self.today,
+                MetricSnapshot.period_days == DAILY_PERIOD_DAYS,
+                MetricSnapshot.dimension == "customer",
+                MetricSnapshot.group_key.in_([str(account_id) for account_id in account_ids]),
+                MetricSnapshot.dso.is_not(None),
+            )
+        )
+        return {int(key): dso for key, dso in rows.tuples() if dso is not None}
+
+    def _section(self, account: Account, lines: list[AlertLine], dso: float | None) -> AccountSection:
         return AccountSection(
             account_id=account.id,
             name=account.name,
             url=account_url(self.base_url, account.id),
             owner=account.owner.name if account.owner else None,
+            dso=dso,
             terms_days=account.default_terms_days,
             alerts=tuple(lines),
         )

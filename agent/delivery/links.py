@@ -1,8 +1,8 @@
 """The actions a message offers for each alert: a provider the channels plug their links into.
 
 A :data:`LinkProvider` is called once per alert line with the alert row and the message's
-recipient. The default offers "Open in Nudge" only; the e-mail channel replaces it with
-signed one-click links (acknowledge, snooze) through :func:`default_links`.
+recipient. The default (:func:`default_links`) offers a person signed one-click links
+(acknowledge, snooze 3 days; see :mod:`agent.links`) and everyone "Open in Nudge".
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from agent.alerts.tables import Alert as AlertRow
+from agent.db.types import utcnow
+from agent.links.service import ActionLinks
 from agent.settings import Settings
 from connectors.core.protocols import ActionLink, Recipient
 
@@ -33,5 +35,6 @@ def open_in_nudge(base_url: str) -> LinkProvider:
 
 
 def default_links(settings: Settings) -> LinkProvider:
-    """The provider the cycle, ``nudge deliver`` and ``nudge serve`` use."""
-    return open_in_nudge(settings.base_url)
+    """The provider the cycle, ``nudge deliver`` and ``nudge serve`` use: signed links that
+    expire ``NUDGE_LINK_TTL_HOURS`` after now (the wall clock: people click in real time)."""
+    return ActionLinks.from_settings(settings, now=utcnow()).links

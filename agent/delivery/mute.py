@@ -15,10 +15,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.alerts.outbox import inhibitions, pending_alerts
 from agent.alerts.silences import active_muters
 from agent.alerts.tables import Alert as AlertRow
-from rules.routing import Muter, RoutingConfig, Silence, next_allowed
+from rules.routing import Inhibition, Muter, RoutingConfig, Silence, next_allowed
 
 
 @dataclass(frozen=True)
@@ -33,8 +32,14 @@ class Muting:
     @classmethod
     def load(cls, *, session: Session, config: RoutingConfig, now: datetime) -> Muting:
         """What mutes alerts now, read from the database."""
-        firing = pending_alerts(session.scalars(select(AlertRow).where(AlertRow.state == "firing")))
-        return cls(config, now, active_muters(session=session, now=now), inhibitions(config, firing))
+        firing: list[dict[str, str]] = []
+        if config.inhibit_rules:  # only inhibit rules need every firing alert (their labels)
+            query = select(AlertRow.labels).where(AlertRow.state == "firing")
+            firing = [
+                {str(k): str(v) for k, v in (labels or {}).items()} for labels in session.scalars(query)
+            ]
+        inhibited = [Inhibition(rule, firing) for rule in config.inhibit_rules]
+        return cls(config, now, active_muters(session=session, now=now), inhibited)
 
     def decide(self, alerts: Sequence[AlertRow], *, person: str | None) -> MuteDecision:
         """Which of ``alerts`` may go to ``person`` (None: not a person) now."""

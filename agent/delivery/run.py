@@ -112,9 +112,9 @@ def _drain_batch(
             limit=CLAIM_BATCH,
         )
         work = [(delivery.id, delivery.channel) for delivery in interleaved(claimed)]
+        if not work:
+            return False
         muting = Muting.load(session=session, config=load_product_routing(session=session), now=now)
-    if not work:
-        return False
     pipeline = Pipeline(
         database=database,
         worker=worker.name,

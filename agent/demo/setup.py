@@ -24,6 +24,7 @@ from agent.auth.service import create_token
 from agent.db.database import Database
 from agent.demo.book import DemoBook, build_demo_book
 from agent.demo.load import load_team
+from agent.demo.mail import deliver_first_morning, start_demo_mailbox
 from agent.demo.native import load_native
 from agent.demo.vendors import DEMO_CHANNELS, DEMO_VENDORS
 from agent.metrics.history import backfill_month_ends, snapshot_today
@@ -33,6 +34,7 @@ from agent.settings import Settings, load_settings
 from agent.sync.service import run_sync
 from agent.sync.sources import build_source
 from connectors.core.registry import RegistryError, get
+from connectors.email.emulator import SmtpSink
 from connectors.emulators import LocalVendors, run_local_vendors
 
 DEMO_ADMIN = "demo-admin@nudge-demo.example"
@@ -55,6 +57,7 @@ class DemoDatabase:
     tokens: dict[str, str]
     vendors: LocalVendors | None = None
     resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    mailbox: SmtpSink | None = None
 
     def receive_interactions_at(self, address: str) -> None:
         """Tell the emulators that send people's clicks (Slack) where Nudge listens."""
@@ -86,6 +89,7 @@ def build_demo_database(
     vendors = resources.enter_context(run_local_vendors(**emulators))
     log(f"Seeded the {_names()} emulators in {time.perf_counter() - seeding:.1f} s")
     os.environ.update(vendors.env())
+    mailbox = start_demo_mailbox(home=settings.home, resources=resources, log=log)
     demo_settings = load_settings(
         home=settings.home,
         database_url=f"sqlite:///{path}",
@@ -93,7 +97,7 @@ def build_demo_database(
         fx_rates=settings.fx_rates or DEMO_FX_RATES,
     )
     database = Database.open(demo_settings)
-    demo = DemoDatabase(demo_settings, database, {}, vendors, resources)
+    demo = DemoDatabase(demo_settings, database, {}, vendors, resources, mailbox)
     demo.receive_interactions_at(demo_settings.base_url)
     try:
         _fill(demo, book, log)
@@ -101,6 +105,7 @@ def build_demo_database(
         demo.close()
         raise
     prepare_demo_risk(database=database, settings=demo_settings, log=log)
+    deliver_first_morning(database=database, settings=demo_settings, mailbox=mailbox, log=log)
     log(_summary(demo, path, time.perf_counter() - started))
     _write_tokens(settings.home / "demo-tokens.txt", demo.tokens)
     return demo

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Protocol
 
 from rules.routing.config import InhibitRule
@@ -67,15 +68,21 @@ class Inhibition:
     rule: InhibitRule
     firing: Sequence[Mapping[str, str]] = field(default_factory=tuple)
 
+    @cached_property
+    def _sources(self) -> frozenset[tuple[str | None, ...]]:
+        """The ``equal`` labels of each firing source alert (indexed once: a check is then O(1),
+        not a scan of every firing alert, which made muting n alerts quadratic)."""
+        return frozenset(
+            tuple(source.get(name) for name in self.rule.equal)
+            for source in self.firing
+            if all_match(self.rule.source_matchers, source)
+            and not all_match(self.rule.target_matchers, source)
+        )
+
     def mutes(self, labels: Mapping[str, str], now: datetime) -> bool:
         if not all_match(self.rule.target_matchers, labels):
             return False
-        return any(
-            all_match(self.rule.source_matchers, source)
-            and not all_match(self.rule.target_matchers, source)
-            and all(source.get(name) == labels.get(name) for name in self.rule.equal)
-            for source in self.firing
-        )
+        return tuple(labels.get(name) for name in self.rule.equal) in self._sources
 
 
 def muted(muters: Iterable[Muter], labels: Mapping[str, str], now: datetime) -> bool:

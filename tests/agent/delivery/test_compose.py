@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.alerts.tables import Alert, OutboxMessage
 from agent.delivery.compose import Composer
 from agent.delivery.links import open_in_nudge
 from agent.delivery.tables import Delivery
+from agent.metrics.history import snapshot_today
+from agent.metrics.tables import MetricSnapshot
 from agent.risk.tables import RiskScore
+from agent.settings import Settings
 from connectors.core.protocols import ActionLink, InvoiceLine, Recipient
 from tests.conftest import BOOK_DATE
 from tests.factories import make_account, make_invoice, make_person
@@ -120,3 +124,40 @@ def test_a_message_groups_alerts_per_account_with_invoice_risk_and_links(session
         ),
     )
     assert (northwind_lines[0].invoice, northwind_lines[0].p_late) == (None, None)
+
+
+def test_each_account_shows_the_dso_todays_cycle_stored_beside_its_terms(
+    session: Session, settings: Settings
+) -> None:
+    maya = make_person(session, "maya.chen@acme.test")
+    northwind = make_account(session, "Northwind", maya, default_terms_days=30)
+    contoso = make_account(session, "Contoso", maya)
+    invoice = make_invoice(session, northwind, "INV-8", "9000.00", issued=BOOK_DATE - timedelta(days=20))
+    snapshot_today(session=session, settings=settings)
+    late = alert(session, northwind.id, invoice.id, "overdue-high-value", "high")
+    quiet = alert(session, contoso.id, None, "dso-worsening", "medium")
+    rows = [outbox_row("a", maya.email, [late, quiet])]
+    delivery = Delivery(key="d" * 64, channel="email", recipient=maya.email, kind="alerts")
+    session.add_all([*rows, delivery])
+    session.flush()
+
+    stored = session.scalar(
+        select(MetricSnapshot.dso).where(
+            MetricSnapshot.as_of == BOOK_DATE,
+            MetricSnapshot.dimension == "customer",
+            MetricSnapshot.group_key == str(northwind.id),
+            MetricSnapshot.period_days == 30,
+        )
+    )
+    assert stored is not None
+    composer = Composer(
+        session=session,
+        base_url="https://nudge.acme.test",
+        links=open_in_nudge("https://nudge.acme.test"),
+        today=BOOK_DATE,
+    )
+    sections = composer.compose(delivery, rows, [late.id, quiet.id]).sections
+    assert [(s.name, s.dso, s.terms_days) for s in sections] == [
+        ("Contoso", None, None),
+        ("Northwind", stored, 30),
+    ]

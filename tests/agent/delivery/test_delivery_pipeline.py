@@ -50,7 +50,9 @@ def test_one_cycle_sends_one_message_per_person_grouped_per_account(
         assert set(message["accounts"]) == expected_accounts[(channel, recipient)]
     names = dict(session.execute(select(Person.email, Person.name)).tuples().all())
     assert {m["recipient_name"] for m in sent if m["recipient"] in names} <= set(names.values())
-    assert all(link.startswith("http://127.0.0.1:8000/accounts/") for m in sent for link in m["links"])
+    # People get signed one-click links (/l/...) besides each account's page.
+    pages = ("http://127.0.0.1:8000/accounts/", "http://127.0.0.1:8000/l/")
+    assert all(link.startswith(pages) for m in sent for link in m["links"])
     assert states(session) == {"sent": len(sent)}
     session.expire_all()
     assert {r.status for r in session.scalars(select(OutboxMessage))} == {"sent"}

@@ -9,6 +9,8 @@ import sys
 import time
 from collections.abc import Iterator
 from decimal import Decimal
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 
 import httpx
@@ -68,6 +70,24 @@ def test_demo_serves_the_book_through_the_api(demo: tuple[str, dict[str, str], P
     assert sum(1 for a in accounts if Decimal(a["overdue_ar"]) > 0) >= DEMO_ACCOUNTS // 10
     assert all(a["owner"] is not None for a in accounts)
     assert (home / "demo-tokens.txt").stat().st_mode & 0o077 == 0
+
+
+def test_demo_mails_the_due_digests_to_its_local_smtp_server_and_lists_them(
+    demo: tuple[str, dict[str, str], Path],
+) -> None:
+    base_url, tokens, home = demo
+    answer = httpx.get(
+        f"{base_url}/api/deliveries",
+        params={"channel": "email", "state": "sent", "limit": 500},
+        headers={"Authorization": f"Bearer {tokens['admin']}"},
+    )
+    sent = answer.json()["items"]
+    assert sent, "the demo's first cycles deliver each person's due digest while it builds"
+    assert all(item["subject"] and item["text"] and item["html"] for item in sent)
+    # Read after the API: whatever it lists as sent, the local server has already received.
+    mails = (home / "demo-mail").glob("*.eml")
+    received = {message_from_bytes(path.read_bytes(), policy=default)["Message-ID"] for path in mails}
+    assert {item["vendor_ref"] for item in sent} <= received
 
 
 def test_demo_page_in_chromium_matches_the_database(
