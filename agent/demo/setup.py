@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from agent.auth.service import create_token
 from agent.db.database import Database
@@ -26,7 +26,7 @@ from agent.demo.book import DemoBook, build_demo_book
 from agent.demo.load import load_team
 from agent.demo.mail import deliver_first_morning, start_demo_mailbox
 from agent.demo.native import load_native
-from agent.demo.vendors import DEMO_CHANNELS, DEMO_VENDORS
+from agent.demo.vendors import DEMO_CHANNELS, DEMO_VENDORS, slack_members
 from agent.metrics.history import backfill_month_ends, snapshot_today
 from agent.profile.tables import Account, Invoice, Person
 from agent.risk.demo import prepare_demo_risk
@@ -129,6 +129,10 @@ def _names() -> str:
 def _fill(demo: DemoDatabase, book: DemoBook, log: Callable[[str], None]) -> None:
     with demo.database.transaction() as session:
         load_team(session=session, book=book)
+        # Only the Slack workspace's members are reached in Slack; the others by e-mail.
+        members = slack_members(book)["slack_id"].tolist()
+        session.execute(update(Person).where(Person.slack_id.not_in(members)).values(slack_id=None))
+        log(f"{len(members)} of the team read Nudge in Slack, the others by e-mail")
     for name in DEMO_VENDORS:
         run = run_sync(
             database=demo.database,

@@ -105,13 +105,19 @@ DEMO_VENDORS: dict[str, Callable[[DemoBook], SeedRows]] = {
 }
 
 
+def slack_members(book: DemoBook) -> pd.DataFrame:
+    """Who reads Nudge in Slack in the demo: every other CSM; the rest of the team gets
+    e-mail, so the demo shows both channels."""
+    csms = book.people[book.people["role"] == "csm"]
+    return csms.iloc[::2]
+
+
 def slack_rows(book: DemoBook) -> SeedRows:
-    """The team's Slack workspace: every person with their Slack id, and #collections."""
+    """The team's Slack workspace: its members with their Slack ids, and #collections."""
     return {
         "users": [
             {"id": p["slack_id"], "email": p["email"], "name": p["name"], "tz": p["time_zone"]}
-            for p in book.people.to_dict("records")
-            if p.get("slack_id")
+            for p in slack_members(book).to_dict("records")
         ],
         "channels": [{"id": "C0COLLECTS", "name": "collections"}],
     }

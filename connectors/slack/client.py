@@ -64,7 +64,8 @@ FINAL_ERRORS = frozenset(
 
 
 class ChannelPacer:
-    """At most one post per ``interval`` seconds in each conversation."""
+    """At most one post per ``interval`` seconds in each conversation, counted from when the
+    previous post's answer came back (Slack saw it no later), so Slack never sees two closer."""
 
     def __init__(self, interval: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval = interval
@@ -73,14 +74,14 @@ class ChannelPacer:
         self._lock = threading.Lock()
 
     def wait_for(self, channel: str) -> float:
-        """Seconds until ``channel`` may take another post (0: now, and the slot is taken)."""
+        """Seconds until ``channel`` may take another post (0: now)."""
         with self._lock:
-            now = self._clock()
-            wait = self._last.get(channel, -self.interval) + self.interval - now
-            if wait > 0:
-                return wait
-            self._last[channel] = now
-            return 0.0
+            return max(0.0, self._last.get(channel, -self.interval) + self.interval - self._clock())
+
+    def settle(self, channel: str) -> None:
+        """The post to ``channel`` was answered (or failed) now."""
+        with self._lock:
+            self._last[channel] = self._clock()
 
 
 class SlackApi:
@@ -115,14 +116,14 @@ class SlackApi:
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     def post(self, channel: str, **arguments: Any) -> dict[str, Any]:
-        """``chat.postMessage``, paced per conversation (a short wait; a long one is a retry)."""
+        """``chat.postMessage``, paced per conversation (the wait is at most one interval)."""
         wait = self.pacer.wait_for(channel)
-        while wait > 0:
-            if wait > 2 * max(self.pacer.interval, 0.5):
-                raise DeliveryError(f"slack: {channel} is busy", retryable=True, retry_after=wait)
+        if wait > 0:
             self._sleep(wait)
-            wait = self.pacer.wait_for(channel)
-        return self.call("chat.postMessage", channel=channel, **arguments)
+        try:
+            return self.call("chat.postMessage", channel=channel, **arguments)
+        finally:
+            self.pacer.settle(channel)
 
 
 def slack_error(method: str, exc: SlackApiError) -> DeliveryError:

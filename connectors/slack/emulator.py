@@ -77,6 +77,7 @@ class SlackEmulator:
         self.conversations: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.posts: list[tuple[str, str]] = []  # every chat.postMessage accepted, in order
+        self.posted_at: list[float] = []  # when each was accepted (monotonic seconds)
         self.updates: list[tuple[str, str]] = []  # every chat.update accepted
         self.views: dict[str, dict[str, Any]] = {}
         self.homes: dict[str, dict[str, Any]] = {}
@@ -290,6 +291,7 @@ class SlackEmulator:
         }
         self.messages[channel].append(message)
         self.posts.append((channel, message["ts"]))
+        self.posted_at.append(time.monotonic())
         return {"channel": channel, "ts": message["ts"], "message": message}
 
     def _update(self, args: dict[str, Any]) -> dict[str, Any]:
