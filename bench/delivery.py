@@ -88,7 +88,7 @@ SCALES: dict[str, tuple[int, int, int, float]] = {
     "full": (10_000, 300, 8, 14.0),  # 14/s: Amazon SES's default sending quota
 }
 # chat.postMessage posts per second allowed in one conversation, by scale (Slack: ~1).
-SLACK_PER_CHANNEL: dict[str, float] = {"tiny": 20.0, "small": 5.0, "full": 1.0}
+SLACK_PER_CHANNEL: dict[str, float] = {"tiny": 20.0, "small": 2.0, "full": 1.0}
 TARGET = 0.9
 AS_OF = date(2026, 11, 20)
 START = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -260,7 +260,7 @@ def slack_part(
     """The book through the Slack notifier into the emulator at its per-conversation limit."""
     alerts, accounts, people, _ = scale
     path = work / "slack.db"
-    queued, _waves = build(path, scale, routing, channel="slack_dm")
+    queued, waves = build(path, scale, routing, channel="slack_dm")
     emulator = SlackEmulator()
     emulator.seed(users=[{"id": slack_id(n), "email": f"csm{n}@bench.example"} for n in range(people)])
     emulator.set_post_limit(1, 1 / per_channel)
@@ -273,7 +273,7 @@ def slack_part(
             )
         )
         started = time.perf_counter()
-        left = _drain_slack(database, settings, slack)
+        left = _drain_slack(database, settings, slack, START + WAVE * waves)
         seconds = time.perf_counter() - started
     with database.sessions() as session:
         sent = set(session.scalars(select(Delivery.key).where(Delivery.state == "sent")))
@@ -305,22 +305,25 @@ def slack_part(
     }
 
 
-def _drain_slack(database: Database, settings: Settings, slack: SlackNotifier) -> int:
-    """Deliver until nothing is left to send (a 429 is retried at its Retry-After); the
-    messages still unsent after a generous deadline."""
+def _drain_slack(database: Database, settings: Settings, slack: SlackNotifier, start: datetime) -> int:
+    """Deliver until nothing is left to send, on a clock running from ``start`` (the book's
+    working day: no quiet hours); a 429 is retried at its Retry-After. Returns the messages
+    still unsent after a generous deadline."""
     served = {"slack_dm": slack, "slack_channel": slack}
+    shift = start - datetime.now(UTC)
+
+    def clock() -> datetime:
+        return datetime.now(UTC) + shift
+
     deadline = time.monotonic() + 600
     while True:
-        deliver_due(database=database, settings=settings, notifiers=served, clock=lambda: datetime.now(UTC))
+        deliver_due(database=database, settings=settings, notifiers=served, clock=clock)
         with database.sessions() as session:
-            waiting = list(
-                session.scalars(
-                    select(Delivery.next_attempt_at).where(Delivery.state.in_(("queued", "retrying")))
-                )
-            )
+            open_states = Delivery.state.in_(("queued", "retrying"))
+            waiting = list(session.scalars(select(Delivery.next_attempt_at).where(open_states)))
         if not waiting or time.monotonic() > deadline:
             return len(waiting)
-        time.sleep(max(0.0, min((min(waiting) - datetime.now(UTC)).total_seconds(), 5.0)) + 0.01)
+        time.sleep(max(0.0, min((min(waiting) - clock()).total_seconds(), 5.0)) + 0.01)
 
 
 def email_part(work: Path, scale: tuple[int, int, int, float], routing: RoutingConfig) -> dict[str, object]:

@@ -43,18 +43,34 @@ def batch_due_rows(*, session: Session, now: datetime, per_account: Collection[s
     def destination(row: OutboxMessage) -> tuple[str, str, str | None]:
         return (row.channel, row.receiver, message_group(row) if row.channel in per_account else None)
 
-    made = [
-        _message(session, list(rows), now, "queued", group)
-        for (_, _, group), rows in groupby(
+    groups = [
+        (key, list(rows))
+        for key, rows in groupby(
             sorted(due, key=lambda r: (*_sortable(destination(r)), r.id)), key=destination
         )
     ]
+    made = [_message(session, rows, now, "queued", key[2]) for key, rows in round_robin(groups)]
     made += [
         _message(session, list(rows), now, "undeliverable")
         for _, rows in groupby(stuck, key=lambda r: (*_destination(r), r.last_error))
     ]
     session.flush()
     return made
+
+
+Group = tuple[tuple[str, str, str | None], list[OutboxMessage]]
+
+
+def round_robin(groups: list[Group]) -> list[Group]:
+    """Messages in turns over recipients (their first messages, then their second ones...),
+    so the ids workers claim in order spread over recipients: a vendor's per-conversation
+    pace for one recipient does not hold up the others."""
+    turn: dict[tuple[str, str], int] = {}
+    numbered = []
+    for key, rows in groups:
+        position = turn[key[:2]] = turn.get(key[:2], -1) + 1
+        numbered.append((position, key, rows))
+    return [(key, rows) for _, key, rows in sorted(numbered, key=lambda item: item[0])]
 
 
 def _destination(row: OutboxMessage) -> tuple[str, str]:
