@@ -2,9 +2,10 @@
 
 Public API (what the cycle, the API and the CLI call):
 
-- ``models.training.train_model(ledger, frames=None) -> RiskModel``: fit on every invoice
-  with a known outcome; ``model.card`` holds the model card (with a 75/25 time-split
-  evaluation against both baselines).
+- ``models.training.train_model(ledger, frames=None) -> RiskModel``: choose a candidate
+  (``models.selection``, inner rolling split of the training rows) and fit it on every
+  invoice with a known outcome; ``model.card`` holds the model card (the choice and why,
+  a 75/25 time-split evaluation against both baselines, AUC with/without history).
 - ``models.registry.save_model(model, home) -> Path``, ``load_model(home, "latest")``,
   ``read_card(home, version)``, ``list_versions(home)``: versions under
   ``NUDGE_HOME/models/<version>/`` in skops format, hash-checked on load.
@@ -13,8 +14,9 @@ Public API (what the cycle, the API and the CLI call):
   expected_pay_date, reasons, model_version]``.
 - ``models.scoring.InvoiceScorer.build(model, ledger, as_of, frames).score(invoice)``:
   one invoice in about a millisecond, for the API.
-- ``models.evaluation``: ``LabelledRows.of(ledger)``, ``evaluate(rows, cutoff)``,
+- ``models.rows.LabelledRows.of(ledger)``; ``models.evaluation``: ``evaluate(rows, cutoff)``,
   ``backtest(rows, cutoffs)``, ``time_split_cutoff(issue_dates)``.
+- ``models.survival.PayCurve``: time to payment of overdue invoices (``model.pay_curve``).
 - ``models.frames.OptionalFrames.of(promises=, disputes=, signals=)``: the optional
   inputs and their columns.
 """

@@ -38,9 +38,7 @@ class EventIndex:
     including event ``i`` (in key order); ``rank[i]`` counts them (1-based).
     """
 
-    keys: np.ndarray
-    codes: np.ndarray
-    days: np.ndarray
+    keys: np.ndarray  # (customer << _DAY_BITS) + day + _DAY_OFFSET, sorted
     rank: np.ndarray
     totals: dict[str, np.ndarray]
     values: dict[str, np.ndarray]
@@ -53,28 +51,50 @@ class EventIndex:
         values: dict[str, np.ndarray],
         *,
         running_max: tuple[str, ...] = (),
+        keep: tuple[str, ...] = (),
+        aggregate: bool = False,
     ) -> EventIndex:
         """Sort events by (customer, day) and accumulate each value per customer.
 
-        Names in ``running_max`` get a running maximum (stored as ``max_<name>``) too.
+        Names in ``running_max`` get a running maximum (stored as ``max_<name>``) too;
+        names in ``keep`` keep their per-event values for :meth:`value` (the others
+        keep only their running totals). With ``aggregate``, events of one group on one
+        day are merged first (summed, counted): for groups with many events a day (a
+        segment, the whole book) the index shrinks to one entry per group and day, and
+        counts and totals stay exact; :meth:`total_last` then counts days, not events.
         """
+        if aggregate and (running_max or keep):
+            raise ValueError("an aggregated index keeps totals only")
         known = codes >= 0  # events of customers outside the ledger can never be asked for
-        codes, days = codes[known], days[known]
-        values = {name: np.asarray(v, dtype=float)[known] for name, v in values.items()}
-        keys = _keys(codes, days)
-        order = np.argsort(keys, kind="stable")
-        keys, codes, days = keys[order], codes[order], days[order]
-        groups = _group_labels(codes)
-        rank = pd.Series(np.ones(len(keys))).groupby(groups).cumsum().to_numpy(dtype=float)
-        sorted_values = {name: np.asarray(v, dtype=float)[order] for name, v in values.items()}
-        totals = {
-            name: pd.Series(v).groupby(groups).cumsum().to_numpy(dtype=float)
-            for name, v in sorted_values.items()
-        }
-        for name in running_max:
-            series = pd.Series(sorted_values[name]).groupby(groups)
-            totals[f"max_{name}"] = series.cummax().to_numpy(dtype=float)
-        return cls(keys, codes, days, rank, totals, sorted_values)
+        keys = _keys(codes[known], days[known])
+        names = list(values)
+        matrix = np.empty((len(keys), len(names)))
+        for j, name in enumerate(names):
+            matrix[:, j] = np.asarray(values[name], dtype=float)[known]
+        events: np.ndarray | None = None
+        if aggregate:
+            frame = pd.DataFrame(matrix, columns=names, copy=False).assign(_events=1.0)
+            summed = frame.groupby(keys, sort=True).sum()
+            keys, events = summed.index.to_numpy(dtype=np.int64), summed.pop("_events").to_numpy()
+            matrix = summed.to_numpy(dtype=float)
+        else:
+            order = np.argsort(keys, kind="stable")
+            keys, matrix = keys[order], matrix[order]
+        groups = _group_labels(keys >> _DAY_BITS)
+        if events is None:
+            starts = np.flatnonzero(np.diff(groups, prepend=-1))
+            rank = (np.arange(len(keys)) - starts[groups] + 1).astype(float)
+        else:
+            rank = pd.Series(events).groupby(groups, sort=False).cumsum().to_numpy(dtype=float)
+        sorted_values = pd.DataFrame(matrix, columns=names, copy=False)
+        grouped = sorted_values.groupby(groups, sort=False)
+        cumulative = np.asfortranarray(grouped.cumsum().to_numpy(dtype=float)) if names else matrix
+        totals = {name: cumulative[:, j] for j, name in enumerate(names)}
+        if running_max:
+            highest = grouped[list(running_max)].cummax()
+            totals.update({f"max_{name}": highest[name].to_numpy(dtype=float) for name in running_max})
+        kept = {name: np.ascontiguousarray(matrix[:, names.index(name)]) for name in keep}
+        return cls(keys, rank, totals, kept)
 
     def last_before(self, codes: np.ndarray, days: np.ndarray) -> np.ndarray:
         """Position of each query's customer's last event strictly before its day, or -1."""
@@ -82,7 +102,7 @@ class EventIndex:
             return np.full(len(codes), -1, dtype=np.int64)
         pos = np.searchsorted(self.keys, _keys(codes, days), side="left") - 1
         found = pos >= 0
-        found[found] = self.codes[pos[found]] == codes[found]
+        found[found] = (self.keys[pos[found]] >> _DAY_BITS) == codes[found]
         return np.where(found, pos, -1)
 
     def count(self, pos: np.ndarray) -> np.ndarray:
@@ -109,7 +129,10 @@ class EventIndex:
 
     def day(self, pos: np.ndarray) -> np.ndarray:
         """The event's day number at ``pos`` (NaN where ``pos`` is -1)."""
-        return _gather(self.days, pos, np.nan)
+        if len(self.keys) == 0:
+            return np.full(len(pos), np.nan)
+        days = (self.keys[np.maximum(pos, 0)] & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET
+        return np.where(pos >= 0, days, np.nan)
 
 
 def _gather(array: np.ndarray, pos: np.ndarray, fill: float) -> np.ndarray:

@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from models.features import CATEGORICAL
+from models.survival import PayCurve
 from models.trees import CompiledTrees
 
 BOOSTING_PARAMS: dict[str, Any] = {
@@ -67,6 +68,7 @@ class RiskModel:
     calibration: tuple[float, float]  # slope, intercept applied to the classifier's logit
     reference: dict[str, float]  # a typical value per feature (training median)
     card: dict[str, Any] = field(default_factory=dict)
+    pay_curve: PayCurve = field(default_factory=lambda: PayCurve.from_card(None))
 
     @property
     def version(self) -> str:
@@ -122,8 +124,14 @@ def fit_risk_model(
     issue_dates: pd.Series,
     *,
     feature_names: tuple[str, ...],
+    params: Mapping[str, Any] = BOOSTING_PARAMS,
+    increasing: tuple[str, ...] = (),
 ) -> RiskModel:
-    """Fit on settled invoices (``days_late`` known); rows are ordered by issue date first."""
+    """Fit on settled invoices (``days_late`` known); rows are ordered by issue date first.
+
+    ``params`` are the boosting hyper-parameters of both estimators; features named in
+    ``increasing`` may only raise P(late) and days late (a monotone constraint).
+    """
     order = np.argsort(issue_dates.to_numpy(), kind="stable")
     frame = features.iloc[order]
     target = np.asarray(days_late, dtype=float)[order]
@@ -134,24 +142,27 @@ def fit_risk_model(
     categories = {
         name: tuple(sorted(frame[name].dropna().astype(str).unique())) for name in used if name in CATEGORICAL
     }
+    settings = {**params, "monotonic_cst": [1 if name in increasing else 0 for name in used]}
     model = RiskModel(
         features=used,
         categories=categories,
-        classifier=HistGradientBoostingClassifier(**BOOSTING_PARAMS),
-        regressor=HistGradientBoostingRegressor(loss="poisson", **BOOSTING_PARAMS),
+        classifier=HistGradientBoostingClassifier(**settings),
+        regressor=HistGradientBoostingRegressor(loss="poisson", **settings),
         calibration=(1.0, 0.0),
         reference={},
     )
     matrix = model.matrix(frame)
     with threads_for(len(matrix)):
-        model.calibration = _holdout_calibration(matrix, late)
+        model.calibration = _holdout_calibration(matrix, late, settings)
         model.classifier.fit(matrix, late)
         model.regressor.fit(matrix, target)
     model.reference = {name: float(np.nanmedian(matrix[:, j])) for j, name in enumerate(used)}
     return model
 
 
-def _holdout_calibration(matrix: np.ndarray, late: np.ndarray) -> tuple[float, float]:
+def _holdout_calibration(
+    matrix: np.ndarray, late: np.ndarray, settings: Mapping[str, Any]
+) -> tuple[float, float]:
     """Platt map fit on the latest rows, scored by a copy trained on the earlier ones."""
     split = int(len(late) * (1 - CALIBRATION_SHARE))
     early, recent = late[:split], late[split:]
@@ -160,7 +171,9 @@ def _holdout_calibration(matrix: np.ndarray, late: np.ndarray) -> tuple[float, f
         return 1.0, 0.0  # too little data to calibrate: trust the log-loss fit
     # A column empty in the early rows (a CRM field synced only lately) cannot be binned there.
     known = np.flatnonzero((~np.isnan(matrix[:split])).any(axis=0))
-    probe = HistGradientBoostingClassifier(**BOOSTING_PARAMS).fit(matrix[:split, known], early)
+    monotone = np.asarray(settings["monotonic_cst"])[known].tolist()
+    probe = HistGradientBoostingClassifier(**{**settings, "monotonic_cst": monotone})
+    probe.fit(matrix[:split, known], early)
     raw = np.clip(probe.predict_proba(matrix[split:, known])[:, 1], 1e-6, 1 - 1e-6)
     platt = LogisticRegression(C=1e6).fit(logit(raw)[:, None], recent)
     return float(platt.coef_[0, 0]), float(platt.intercept_[0])

@@ -58,6 +58,8 @@ HISTORY_FEATURES: tuple[str, ...] = (
     "overdue_invoices",
     "overdue_amount",
     "population_late_rate",
+    "peer_late_rate",
+    "peer_mean_days_late",
     "broken_promises",
     "open_disputes",
     "renewal_in_days",
@@ -70,6 +72,12 @@ RECENT = 5  # "the last five invoices" a CSM reads in a reason
 _RECENCY_DAYS = 120.0  # e-folding time of the recency-weighted late rate
 _RECENCY_REF_DAY = 20_000  # a fixed origin keeps the weights independent of the data
 _PRIOR_WEIGHT = 2.0
+# Peers: invoices of the same segment, terms band and amount band. Their late rate is
+# shrunk towards the whole book's with this many pseudo-invoices, so a thin cell says
+# little and a new customer's prior is its peers', not a coin flip.
+_PEER_WEIGHT = 20.0
+_TERMS_BANDS = np.array([15.5, 30.5, 45.5, 60.5])  # <=15, 16-30, 31-45, 46-60, >60 days
+_AMOUNT_BANDS = 12  # half-decades of the amount: 1-3, 3-10, 10-31, ... up to 10^6
 _SMALL_BATCH = 64  # pseudo-invoices of the population rate in the smoothed rate
 
 
@@ -123,6 +131,8 @@ class HistoryIndex:
     due: EventIndex
     due_and_settled: EventIndex
     population: EventIndex
+    peers: EventIndex
+    book: EventIndex
     promises: EventIndex | None
     disputes_opened: EventIndex | None
     disputes_resolved: EventIndex | None
@@ -133,9 +143,9 @@ class HistoryIndex:
         """Index a ledger (and promises, disputes, signals when given)."""
         frames = frames or OptionalFrames()
         rows = InvoiceRows.from_frame(ledger.invoices)
-        customers = pd.Index(pd.unique(rows.customer_id))
-        segments = pd.Index(pd.unique(rows.categories["segment"].astype(str)))
-        codes = _codes(customers, rows.customer_id)
+        codes, customer_names = pd.factorize(rows.customer_id)
+        segment_codes, segment_names = pd.factorize(rows.categories["segment"].astype(str))
+        customers, segments = pd.Index(customer_names), pd.Index(segment_names)
         settled = ~np.isnan(rows.paid_day)
         return cls(
             customers=customers,
@@ -148,7 +158,9 @@ class HistoryIndex:
                 np.maximum(rows.due_day[settled], rows.paid_day[settled]).astype(np.int64),
                 {"amount": rows.amount[settled]},
             ),
-            population=_population_index(rows, segments, settled),
+            population=_outcome_index(segment_codes, rows, settled),
+            peers=_outcome_index(_peer_cells(segment_codes, rows), rows, settled),
+            book=_outcome_index(np.zeros(len(codes), np.int64), rows, settled),
             promises=_promises_index(frames.promises, customers),
             disputes_opened=_dated_index(frames.disputes, customers, "opened_on"),
             disputes_resolved=_dated_index(frames.disputes, customers, "resolved_on"),
@@ -212,10 +224,19 @@ def _settled_index(rows: InvoiceRows, codes: np.ndarray, settled: np.ndarray) ->
     return EventIndex.build(codes[settled], paid.astype(np.int64), values, running_max=("days_late",))
 
 
-def _population_index(rows: InvoiceRows, segments: pd.Index, settled: np.ndarray) -> EventIndex:
-    codes = _codes(segments, rows.categories["segment"].astype(str))
-    late = (rows.paid_day[settled] > rows.due_day[settled]).astype(float)
-    return EventIndex.build(codes[settled], rows.paid_day[settled].astype(np.int64), {"late": late})
+def _peer_cells(segment_codes: np.ndarray, rows: InvoiceRows) -> np.ndarray:
+    """Peer cell of each row: (segment, terms band, amount band) as one code."""
+    segment = segment_codes.astype(np.int64) + 1  # a segment the ledger has never seen -> 0
+    terms = np.searchsorted(_TERMS_BANDS, np.nan_to_num(rows.terms_days, nan=30.0))
+    amount = np.clip(np.floor(2 * np.log10(np.abs(rows.amount) + 1)), 0, _AMOUNT_BANDS - 1).astype(np.int64)
+    return (segment * (len(_TERMS_BANDS) + 1) + terms) * _AMOUNT_BANDS + amount
+
+
+def _outcome_index(codes: np.ndarray, rows: InvoiceRows, settled: np.ndarray) -> EventIndex:
+    """Late outcomes and days late of settled invoices, grouped by ``codes``, dated by payment."""
+    days_late = np.maximum(rows.paid_day[settled] - rows.due_day[settled], 0.0)
+    values = {"late": (days_late > 0).astype(float), "days_late": days_late}
+    return EventIndex.build(codes[settled], rows.paid_day[settled].astype(np.int64), values, aggregate=True)
 
 
 def _promises_index(frame: pd.DataFrame | None, customers: pd.Index) -> EventIndex | None:
@@ -249,7 +270,7 @@ def _signals_index(frame: pd.DataFrame | None, customers: pd.Index) -> EventInde
         "open_tickets": frame["open_tickets"].to_numpy(dtype=float),
         "health_score": frame["health_score"].to_numpy(dtype=float),
     }
-    return EventIndex.build(codes, day_numbers(frame["observed_on"]), values)
+    return EventIndex.build(codes, day_numbers(frame["observed_on"]), values, keep=tuple(values))
 
 
 def compute_features(
@@ -261,16 +282,22 @@ def compute_features(
     out = _invoice_features(index, rows, codes)
     out.update(_history_features(index, codes, at_day))
     out.update(_balance_features(index, rows, codes, at_day))
-    out["population_late_rate"] = _population_rate(index, rows, at_day)
+    segments = index.segment_codes(rows.categories["segment"])
+    out["population_late_rate"] = _population_rate(index, segments, at_day)
+    out.update(_peer_features(index, rows, segments, at_day))
     out["hist_late_rate_smoothed"] = _smoothed_rate(out)
     out.update(_crm_features(index, codes, at_day))
     return out
 
 
 def _smoothed_rate(out: dict[str, np.ndarray]) -> np.ndarray:
-    """The customer's late rate shrunk towards its segment's: a new customer gets the prior."""
+    """The customer's late rate shrunk towards its peers': a new customer gets the prior."""
     late = np.nan_to_num(out["hist_late_rate"] * out["hist_settled"], nan=0.0)
-    prior = np.nan_to_num(out["population_late_rate"], nan=0.5)
+    prior = np.where(
+        np.isnan(out["peer_late_rate"]),
+        np.nan_to_num(out["population_late_rate"], nan=0.5),
+        out["peer_late_rate"],
+    )
     return shrunk_mean(late, out["hist_settled"], prior, _PRIOR_WEIGHT)
 
 
@@ -360,13 +387,30 @@ def _balance_features(
     }
 
 
-def _population_rate(index: HistoryIndex, rows: InvoiceRows, at_day: np.ndarray) -> np.ndarray:
+def _population_rate(index: HistoryIndex, segments: np.ndarray, at_day: np.ndarray) -> np.ndarray:
     """Late rate of the row's segment (all its invoices settled before the date)."""
-    codes = index.segment_codes(rows.categories["segment"])
-    pos = index.population.last_before(codes, at_day)
+    pos = index.population.last_before(segments, at_day)
     n = index.population.count(pos)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 0, index.population.total("late", pos) / n, np.nan)
+
+
+def _peer_features(
+    index: HistoryIndex, rows: InvoiceRows, segments: np.ndarray, at_day: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Late rate and mean days late of the row's peers, shrunk towards the book's (NaN before any)."""
+    book = index.book.last_before(np.zeros(len(at_day), np.int64), at_day)
+    cells = _peer_cells(segments, rows)
+    peers = index.peers.last_before(cells, at_day)
+    book_n = index.book.count(book)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        book_rate = np.where(book_n > 0, index.book.total("late", book) / book_n, np.nan)
+        book_days = np.where(book_n > 0, index.book.total("days_late", book) / book_n, np.nan)
+    n = index.peers.count(peers)
+    return {
+        "peer_late_rate": shrunk_mean(index.peers.total("late", peers), n, book_rate, _PEER_WEIGHT),
+        "peer_mean_days_late": shrunk_mean(index.peers.total("days_late", peers), n, book_days, _PEER_WEIGHT),
+    }
 
 
 def _crm_features(index: HistoryIndex, codes: np.ndarray, at_day: np.ndarray) -> dict[str, np.ndarray]:

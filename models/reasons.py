@@ -38,6 +38,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "hist_dispute_rate",
         "days_since_last_settled",
         "population_late_rate",
+        "peer_late_rate",
+        "peer_mean_days_late",
     ),
     "trend": ("trend_days_late",),
     "disputed": ("disputed",),
@@ -115,14 +117,16 @@ def top_reasons(
     """The ``top`` strongest reasons for each of ``rows`` (indices into ``columns``).
 
     ``effects`` has one line per entry of ``rows``. A group with nothing to say for a
-    row (its values are unknown) is skipped in favour of the next strongest.
+    row (its values are unknown) is skipped in favour of the next strongest. Groups that
+    move P(late) by less than :data:`MIN_EFFECT` are left out, except that every row gets
+    its strongest group phrased (a served baseline may use one group only).
     """
     order = np.argsort(-np.abs(effects), axis=1)
     out = []
     for line, i in enumerate(rows):
         row, reasons = Row(columns, int(i)), list[str]()
         for j in order[line]:
-            if len(reasons) == top or abs(effects[line, j]) < MIN_EFFECT:
+            if len(reasons) == top or (reasons and abs(effects[line, j]) < MIN_EFFECT):
                 break
             if (text := PHRASES[names[j]](row, bool(effects[line, j] > 0))) is not None:
                 reasons.append(text)

@@ -25,6 +25,7 @@ import skops
 import skops.io as sio
 
 from models.estimator import RiskModel
+from models.survival import PayCurve
 
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
@@ -74,6 +75,7 @@ def save_model(model: RiskModel, home: Path, *, now: datetime | None = None) -> 
         categories={name: list(values) for name, values in model.categories.items()},
         calibration=list(model.calibration),
         reference=model.reference,
+        pay_curve=model.pay_curve.to_card(),
     )
     target = models_dir(home) / version
     target.mkdir(parents=True, exist_ok=False)
@@ -129,4 +131,5 @@ def load_model(home: Path, version: str = LATEST) -> RiskModel:
         calibration=(float(slope), float(intercept)),
         reference={name: float(value) for name, value in card["reference"].items()},
         card=card,
+        pay_curve=PayCurve.from_card(card.get("pay_curve")),
     )

@@ -1,7 +1,13 @@
 """Score open invoices as of a date: P(late), expected days late and pay date, reasons.
 
 "As of D" means at the end of day D: everything dated D or earlier is known, nothing
-after. :func:`score_open_invoices` scores a whole book in one vectorised pass;
+after. An invoice not yet due gets the model's P(paid after the due date). An invoice
+already past due *is* late, so its ``p_late`` is defined as the risk that remains: the
+probability it is still unpaid :data:`OVERDUE_HORIZON_DAYS` days from now, given how
+long it has been overdue (the model's :class:`models.survival.PayCurve`), and its first
+reason says both. Its expected days late is the larger of the model's figure and the
+days overdue plus the curve's expected wait, so the pay date is always after the as-of
+date and grows with the days overdue. :func:`score_open_invoices` scores a whole book in one vectorised pass;
 :class:`InvoiceScorer` keeps the sorted history of a book in memory and scores one
 invoice at a time in about a millisecond, for the API.
 """
@@ -23,6 +29,7 @@ from models.features import CATEGORICAL, HistoryIndex, InvoiceRows, compute_feat
 from models.frames import OptionalFrames
 from models.reasons import group_effects, top_reasons
 
+OVERDUE_HORIZON_DAYS = 30
 SCORE_COLUMNS: tuple[str, ...] = (
     "invoice_id",
     "p_late",
@@ -56,21 +63,17 @@ def score_open_invoices(
     empty list); None explains every invoice.
     """
     frames = OptionalFrames.of(promises=promises, disputes=disputes, signals=signals)
-    index = HistoryIndex.build(ledger, frames)
     when = pd.Timestamp(as_of)
-    invoices = ledger.invoices[open_at(ledger.invoices, when)].reset_index(drop=True)
-    invoices["paid_date"] = pd.NaT  # a later settlement in the ledger is not known yet
-    rows = InvoiceRows.from_frame(invoices)
-    columns = compute_features(index, rows, _end_of_day(when))
+    invoice_ids, rows, columns = open_invoice_features(ledger, when, frames)
     matrix = model.matrix(columns)
-    p_late, days = model.p_late(matrix), model.days_late(matrix)
+    model_p = model.p_late(matrix)
     overdue = _days_past_due(rows.due_day, when)
-    explained = _explained_rows(np.where(overdue > 0, 1.0, p_late), reasons_for)
-    reasons = _reasons(model, matrix, p_late, columns, explained)
-    p_late, days = _settle_certain(p_late, days, overdue, reasons)
+    p_late, days = _settle_overdue(model, model_p, model.days_late(matrix), overdue)
+    reasons = _reasons(model, matrix, model_p, columns, _explained_rows(p_late, reasons_for))
+    _with_overdue_reason(reasons, overdue, p_late)
     return pd.DataFrame(
         {
-            "invoice_id": invoices["invoice_id"].to_numpy(),
+            "invoice_id": invoice_ids,
             "p_late": p_late,
             "expected_days_late": days,
             "expected_pay_date": _pay_dates(rows.due_day, days).astype("datetime64[ns]"),
@@ -78,6 +81,21 @@ def score_open_invoices(
             "model_version": model.version,
         }
     )
+
+
+def open_invoice_features(
+    ledger: Ledger, when: pd.Timestamp, frames: OptionalFrames | None = None
+) -> tuple[np.ndarray, InvoiceRows, dict[str, np.ndarray]]:
+    """Ids, rows and features of the invoices open at the end of ``when``.
+
+    The history index is the largest object in scoring; it lives only inside this call,
+    so it is freed before the model's predictions allocate theirs.
+    """
+    index = HistoryIndex.build(ledger, frames)
+    invoices = ledger.invoices[open_at(ledger.invoices, when)]
+    unknown = pd.Series(pd.NaT, index=invoices.index, dtype="datetime64[ns]")
+    rows = InvoiceRows.from_frame(invoices.assign(paid_date=unknown))  # later settlements are unknown
+    return invoices["invoice_id"].to_numpy(), rows, compute_features(index, rows, _end_of_day(when))
 
 
 def _end_of_day(when: pd.Timestamp) -> int:
@@ -111,18 +129,28 @@ def _days_past_due(due_day: np.ndarray, when: pd.Timestamp) -> np.ndarray:
     return np.maximum(today - due_day, 0).astype(float)
 
 
-def _settle_certain(
-    p_late: np.ndarray, days: np.ndarray, overdue: np.ndarray, reasons: list[list[str]]
+def _settle_overdue(
+    model: RiskModel, p_late: np.ndarray, days: np.ndarray, overdue: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Apply what is already certain: an unpaid invoice past its due date is late.
-
-    Unpaid at the end of the as-of day, it is paid the next day at the earliest.
-    """
+    """Overdue invoices: remaining risk and expected days late from the time-to-payment curve."""
     late_now = overdue > 0
-    for i in np.flatnonzero(late_now):
-        reasons[i] = [f"already {overdue[i]:.0f} days past due", *reasons[i]]
-    at_least = np.where(late_now, np.maximum(days, overdue + 1), days)
-    return np.where(late_now, 1.0, p_late), at_least
+    if not late_now.any():
+        return p_late, days
+    p_late, days = p_late.copy(), days.copy()
+    p_late[late_now] = model.pay_curve.still_unpaid(overdue[late_now], OVERDUE_HORIZON_DAYS)
+    waiting = model.pay_curve.expected_more_days(overdue[late_now])
+    days[late_now] = np.maximum(days[late_now], overdue[late_now] + waiting)
+    return p_late, days
+
+
+def _with_overdue_reason(reasons: list[list[str]], overdue: np.ndarray, p_late: np.ndarray) -> None:
+    """Put "already N days past due" first in the reasons of each overdue invoice."""
+    for i in np.flatnonzero(overdue > 0):
+        reasons[i] = [
+            f"already {overdue[i]:.0f} days past due: {p_late[i]:.0%} likely still unpaid "
+            f"in {OVERDUE_HORIZON_DAYS} days",
+            *reasons[i],
+        ]
 
 
 def _pay_dates(due_day: np.ndarray, days: np.ndarray) -> np.ndarray:
@@ -158,7 +186,8 @@ class InvoiceScorer:
         names, effects = group_effects(self.model, matrix, p_late, fast=True)
         reasons = top_reasons(names, effects, columns, np.arange(1))
         overdue = _days_past_due(rows.due_day, self.as_of)
-        p_late, days = _settle_certain(p_late, days, overdue, reasons)
+        p_late, days = _settle_overdue(self.model, p_late, days, overdue)
+        _with_overdue_reason(reasons, overdue, p_late)
         return {
             "invoice_id": str(invoice.get("invoice_id", "")),
             "p_late": float(p_late[0]),

@@ -23,6 +23,16 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "NUDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+IBM_SAMPLE = SHARED_DATA / "ibm-accounts-receivable.csv"
+
+
+@pytest.fixture(scope="session")
+def ibm_csv() -> Path:
+    """The public IBM accounts-receivable sample beside the repository (skipped when absent;
+    ``.ci/run`` refuses to run without it)."""
+    if not IBM_SAMPLE.is_file():
+        pytest.skip(f"the public IBM sample is not at {IBM_SAMPLE}: put ibm-accounts-receivable.csv there")
+    return IBM_SAMPLE
 
 
 @pytest.fixture(scope="session")

@@ -59,6 +59,32 @@ def list_deliveries(
     return DeliveryPage(items=_with_alerts(session, found), total=total)
 
 
+def counts_by_channel(*, session: Session, principal: Principal) -> dict[str, dict[str, int]]:
+    """How many messages each channel has in each state (what the caller may see)."""
+    query = select(Delivery.channel, Delivery.state, func.count()).group_by(Delivery.channel, Delivery.state)
+    if principal.role not in ALL_DELIVERIES_ROLES:
+        query = query.where(Delivery.recipient == principal.email)
+    counts: dict[str, dict[str, int]] = {}
+    for channel, state, count in session.execute(query).tuples():
+        counts.setdefault(channel, {})[state] = count
+    return dict(sorted(counts.items()))
+
+
+class DeliveryNotFoundError(LookupError):
+    """No such message among those the caller may see."""
+
+
+def get_delivery(*, session: Session, principal: Principal, delivery_id: int) -> DeliveryListing:
+    """One message the caller may see, with its alerts; :class:`DeliveryNotFoundError` otherwise."""
+    query = select(Delivery).where(Delivery.id == delivery_id)
+    if principal.role not in ALL_DELIVERIES_ROLES:
+        query = query.where(Delivery.recipient == principal.email)
+    found = session.scalars(query).first()
+    if found is None:
+        raise DeliveryNotFoundError(f"no message {delivery_id}")
+    return _with_alerts(session, [found])[0]
+
+
 def _with_alerts(session: Session, found: Sequence[Delivery]) -> list[DeliveryListing]:
     rows = session.scalars(
         select(OutboxMessage)

@@ -7,7 +7,8 @@ from typing import Any
 from agent.risk.inputs import ModelInputs
 from agent.risk.schemas import Calibration, CalibrationMonth
 from models.estimator import RiskModel
-from models.evaluation import LabelledRows, calibration_by_month
+from models.evaluation import calibration_by_month
+from models.rows import LabelledRows
 
 HELD_OUT = "held-out months of the model card's time-split evaluation"
 IN_SAMPLE = "the database's settled history (in-sample: the card has no held-out evaluation)"

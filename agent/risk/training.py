@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from agent.risk.inputs import ModelInputs, load_inputs
 from models.estimator import RiskModel
-from models.evaluation import known_outcomes
 from models.registry import list_versions, load_model, save_model
+from models.rows import known_outcomes
 from models.training import train_model
 
 log = logging.getLogger("nudge.risk")

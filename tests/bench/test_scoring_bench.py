@@ -14,8 +14,11 @@ def test_tiny_scale_prints_the_figures_as_the_last_line() -> None:
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["bench"] == "scoring"
-    assert result["target"] == 4.0
+    assert result["target"] == 2.0
     assert result["open_invoices"] > 500
     assert result["ratio"] > 0
+    assert result["features_seconds"] > 0
+    assert result["peak_rss_mb"] > 0
+    assert result["peak_rss_target_mb"] == 2048
     assert result["single_invoice_median_ms"] > 0
     assert 0 < result["mean_p_late"] < 1

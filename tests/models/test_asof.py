@@ -43,3 +43,24 @@ def test_unknown_customers_match_no_event() -> None:
     index = EventIndex.build(np.array([-1, 0]), np.array([1, 1]), {"late": np.array([1.0, 0.0])})
     pos = index.last_before(np.array([-1, 0]), np.array([5, 5]))
     assert index.count(pos).tolist() == [0, 1]
+
+
+def test_an_aggregated_index_answers_counts_and_totals_like_the_full_one() -> None:
+    rng = np.random.default_rng(1)
+    codes, days = rng.integers(0, 3, 500), rng.integers(0, 40, 500)
+    values = {
+        "late": rng.integers(0, 2, 500).astype(float),
+        "days_late": rng.integers(0, 30, 500).astype(float),
+    }
+    full = EventIndex.build(codes, days, values)
+    merged = EventIndex.build(codes, days, values, aggregate=True)
+    query_codes, query_days = np.repeat(np.arange(4), 45), np.tile(np.arange(45), 4)
+    at_full, at_merged = (
+        full.last_before(query_codes, query_days),
+        merged.last_before(query_codes, query_days),
+    )
+    assert len(merged.keys) <= 3 * 40 < len(full.keys)
+    np.testing.assert_array_equal(full.count(at_full), merged.count(at_merged))
+    for name in values:
+        np.testing.assert_allclose(full.total(name, at_full), merged.total(name, at_merged))
+    np.testing.assert_array_equal(full.day(at_full), merged.day(at_merged))

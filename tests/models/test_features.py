@@ -49,6 +49,28 @@ def test_a_new_customer_has_no_history_but_the_population_prior() -> None:
     assert np.isnan(b1["amount_vs_usual"])
 
 
+def test_a_new_customers_prior_is_its_peers_late_rate_shrunk_towards_the_book() -> None:
+    # Peers: same segment, terms band and amount band. Three small SMB invoices paid late,
+    # two large enterprise ones on time; the newcomer is small, SMB, net 30.
+    ledger = ledger_of(
+        *[
+            invoice(f"S{i}", f"smb{i}", "2024-01-01", amount=200.0, paid="2024-02-15", segment="smb")
+            for i in range(3)
+        ],
+        *[
+            invoice(f"E{i}", f"ent{i}", "2024-01-01", amount=90_000.0, paid="2024-01-20", segment="ent")
+            for i in range(2)
+        ],
+        invoice("NEW", "newco", "2024-03-01", amount=250.0, segment="smb"),
+    )
+    new = _features(ledger).loc["NEW"]
+    book_rate, book_days = 3 / 5, 3 * 15 / 5
+    assert new["hist_settled"] == 0
+    assert new["peer_late_rate"] == pytest.approx((3 + 20 * book_rate) / (3 + 20))
+    assert new["peer_mean_days_late"] == pytest.approx((3 * 15 + 20 * book_days) / (3 + 20))
+    assert new["hist_late_rate_smoothed"] == pytest.approx(new["peer_late_rate"])
+
+
 def test_promises_disputes_and_crm_signals_count_as_of_the_date() -> None:
     ledger = ledger_of(
         invoice("A1", "acme", "2024-01-01", paid="2024-02-10"),

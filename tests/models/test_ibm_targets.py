@@ -9,7 +9,8 @@ import pytest
 
 from connectors.csv.mapping import load_mapping
 from connectors.csv.reader import read_invoices
-from models.evaluation import LabelledRows, evaluate
+from models.evaluation import evaluate
+from models.rows import LabelledRows
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("NUDGE_IBM_CSV", REPO.parent / "shared" / "data" / "ibm-accounts-receivable.csv"))
@@ -30,7 +31,7 @@ def test_split_matches_the_reference_split() -> None:
 
 def test_model_meets_the_targets() -> None:
     model = _result()["model"]
-    assert model["roc_auc"] >= 0.915
+    assert model["roc_auc"] >= 0.92
     assert model["average_precision"] >= 0.80
     assert model["mae_days_late"] <= 1.9
     assert model["ece"] <= 0.05
@@ -42,3 +43,12 @@ def test_model_beats_the_prior_late_rate_baseline_by_four_points() -> None:
     # The baseline itself reproduces the reference figure (0.863), so history is as-of.
     assert baselines["prior_late_rate"]["roc_auc"] == pytest.approx(0.863, abs=0.005)
     assert baselines["invoice_only"]["roc_auc"] < _result()["model"]["roc_auc"]
+
+
+def test_a_learned_candidate_is_served_and_it_beats_both_baselines_on_the_inner_split() -> None:
+    selection = _result()["selection"]
+    assert selection["chosen"] in {"boosting", "monotone", "regularised"}
+    inner = selection["inner_metrics"]
+    assert inner[selection["chosen"]]["roc_auc"] > max(
+        inner["prior_late_rate"]["roc_auc"], inner["invoice_only"]["roc_auc"]
+    )

@@ -12,7 +12,6 @@ import skops.io as sio
 
 from ledger.frame import Ledger
 from models.estimator import RiskModel
-from models.evaluation import LabelledRows
 from models.registry import (
     CARD_FILE,
     MODEL_FILE,
@@ -22,6 +21,7 @@ from models.registry import (
     read_card,
     save_model,
 )
+from models.rows import LabelledRows
 from models.training import train_model
 from tests.models.factories import habit_book
 

@@ -10,7 +10,7 @@ from ledger.frame import Ledger
 from models import reasons
 from models.estimator import RiskModel
 from models.reasons import top_reasons
-from models.scoring import SCORE_COLUMNS, InvoiceScorer, open_at, score_open_invoices
+from models.scoring import OVERDUE_HORIZON_DAYS, SCORE_COLUMNS, InvoiceScorer, open_at, score_open_invoices
 from models.training import train_model
 from tests.models.factories import habit_book, invoice, known_at
 
@@ -41,17 +41,33 @@ def test_scores_have_the_contract_columns_and_sane_values() -> None:
     assert (scores["model_version"] == "unsaved").all()
 
 
-def test_an_invoice_already_past_due_is_certainly_late() -> None:
+def test_an_overdue_invoice_says_so_and_scores_the_risk_that_remains() -> None:
     ledger = Ledger.from_invoices(_book_with_extras())
     scores = score_open_invoices(_model(), ledger, AS_OF).set_index("invoice_id")
     due = ledger.invoices.set_index("invoice_id")["due_date"]
     overdue = scores[due[scores.index] < AS_OF]
     assert len(overdue) > 0
-    assert (overdue["p_late"] == 1.0).all()
+    days = (AS_OF - due[overdue.index]).dt.days.to_numpy()
+    unpaid = _model().pay_curve.still_unpaid(days, OVERDUE_HORIZON_DAYS)
+    np.testing.assert_allclose(overdue["p_late"], unpaid)
+    assert (overdue["p_late"] < 1.0).all()
     first = overdue.iloc[0]
-    days = (AS_OF - due[overdue.index[0]]).days
-    assert first["reasons"][0] == f"already {days} days past due"
-    assert first["expected_pay_date"] > AS_OF
+    assert first["reasons"][0] == (
+        f"already {days[0]} days past due: {unpaid[0]:.0%} likely still unpaid in {OVERDUE_HORIZON_DAYS} days"
+    )
+    assert (overdue["expected_pay_date"] > AS_OF).all()
+
+
+def test_an_invoice_109_days_late_is_not_expected_tomorrow() -> None:
+    book = _book_with_extras()
+    stale = invoice("STALE", "CUST001", str((AS_OF - pd.Timedelta(days=139)).date()))
+    ledger = Ledger.from_invoices(pd.concat([book, pd.DataFrame([stale])], ignore_index=True))
+    score = score_open_invoices(_model(), ledger, AS_OF).set_index("invoice_id").loc["STALE"]
+    waiting = float(_model().pay_curve.expected_more_days(np.array([109.0]))[0])
+    assert score["reasons"][0].startswith("already 109 days past due: ")
+    assert 0 < score["p_late"] < 1
+    assert score["expected_days_late"] >= 109 + waiting
+    assert score["expected_pay_date"] >= AS_OF + pd.Timedelta(days=max(2, int(waiting)))
 
 
 def test_chronic_late_payers_score_above_punctual_ones() -> None:
@@ -59,7 +75,9 @@ def test_chronic_late_payers_score_above_punctual_ones() -> None:
     settled = book.dropna(subset=["paid_date"])
     late_rate = (settled["paid_date"] > settled["due_date"]).groupby(settled["customer_id"]).mean()
     scores = score_open_invoices(_model(), Ledger.from_invoices(book), AS_OF)
-    customer = Ledger.from_invoices(book).invoices.set_index("invoice_id")["customer_id"]
+    invoices = Ledger.from_invoices(book).invoices.set_index("invoice_id")
+    scores = scores[(invoices.loc[scores["invoice_id"], "due_date"] >= AS_OF).to_numpy()]  # not yet due
+    customer = invoices["customer_id"]
     p_by_customer = scores.groupby(customer[scores["invoice_id"]].to_numpy())["p_late"].mean()
     late_rate = late_rate[p_by_customer.index]  # customers with an open invoice
     worst, best = late_rate.nlargest(5).index, late_rate.nsmallest(5).index

@@ -79,7 +79,7 @@ def _load_ledger(data: Path, mapping: Path | None) -> Ledger:
 
 
 def _labelled_rows(args: argparse.Namespace) -> Any:
-    from models.evaluation import LabelledRows
+    from models.rows import LabelledRows
 
     return LabelledRows.of(_load_ledger(args.data, args.mapping))
 
@@ -148,15 +148,21 @@ def _backtest(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"folds": folds})
         return 0
-    print(f"{'cut-off':<12}{'train':>7}{'test':>6}  {'AUC':>6} {'prior':>6} {'AP':>6} {'ECE':>6} {'MAE':>6}")
+    print(
+        f"{'cut-off':<12}{'train':>7}{'test':>6}  {'scorer':<16}{'served':<13}"
+        f"{'AUC':>7}{'AP':>7}{'ECE':>7}{'MAE':>7}"
+    )
     for fold in folds:
-        model, prior = fold["model"], fold["baselines"]["prior_late_rate"]
-        print(
-            f"{fold['cutoff']:<12}{fold['train_rows']:>7}{fold['test_rows']:>6}  "
-            f"{model['roc_auc']:>6.3f} {prior['roc_auc']:>6.3f} "
-            f"{model['average_precision']:>6.3f} {model['ece']:>6.3f} "
-            f"{model['mae_days_late']:>6.2f}"
-        )
+        scored = {"model": fold["model"], **fold["baselines"]}
+        for i, (name, metrics) in enumerate(scored.items()):
+            head = (
+                f"{fold['cutoff']:<12}{fold['train_rows']:>7}{fold['test_rows']:>6}" if i == 0 else " " * 25
+            )
+            served = fold["served"] if name == "model" else ""
+            print(
+                f"{head}  {name:<16}{served:<13}{metrics['roc_auc']:>7.3f}"
+                f"{metrics['average_precision']:>7.3f}{metrics['ece']:>7.3f}{metrics['mae_days_late']:>7.2f}"
+            )
     return 0
 
 
@@ -166,3 +172,9 @@ def _print_evaluation(result: dict[str, Any]) -> None:
     scored = {"model": result["model"], **result["baselines"]}
     for name, metrics in scored.items():
         print(f"{name:<18}" + "".join(f"{metrics[metric]:>19.3f}" for metric in METRICS))
+    print(f"served: {result['selection']['chosen']}: {result['selection']['reason']}")
+    for group, figures in result["by_history"].items():
+        aucs = ", ".join(
+            f"{name} {'-' if auc is None else format(auc, '.3f')}" for name, auc in figures["roc_auc"].items()
+        )
+        print(f"ROC AUC {group.replace('_', ' ')} ({figures['rows']} rows): {aucs}")

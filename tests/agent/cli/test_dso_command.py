@@ -9,10 +9,8 @@ import pandas as pd
 import pytest
 
 from agent.cli.main import main
-from tests.conftest import SHARED_DATA
 from tests.factories import IBM_MAPPING
 
-IBM = SHARED_DATA / "ibm-accounts-receivable.csv"
 HEADER = (
     "invoice_id,customer_id,customer_name,issue_date,due_date,amount,currency,"
     "paid_date,amount_paid,disputed,owner_email\n"
@@ -120,13 +118,13 @@ def test_a_file_with_no_good_rows_is_an_error(tmp_path: Path, capsys) -> None:
     assert "no valid invoice rows" in capsys.readouterr().err
 
 
-def test_ibm_sample_with_its_mapping_matches_a_direct_computation(capsys) -> None:
+def test_ibm_sample_with_its_mapping_matches_a_direct_computation(capsys, ibm_csv: Path) -> None:
     code, payload, _ = _json(
         capsys,
         [
             "dso",
             "--invoices",
-            str(IBM),
+            str(ibm_csv),
             "--mapping",
             str(IBM_MAPPING),
             "--as-of",
@@ -139,7 +137,7 @@ def test_ibm_sample_with_its_mapping_matches_a_direct_computation(capsys) -> Non
         ],
     )
     assert code == 0
-    raw = pd.read_csv(IBM, parse_dates=["InvoiceDate", "DueDate", "SettledDate"], date_format="%m/%d/%Y")
+    raw = pd.read_csv(ibm_csv, parse_dates=["InvoiceDate", "DueDate", "SettledDate"], date_format="%m/%d/%Y")
     as_of = pd.Timestamp("2013-06-30")
     open_rows = (raw["InvoiceDate"] <= as_of) & (raw["SettledDate"] > as_of)
     in_period = (raw["InvoiceDate"] > as_of - pd.Timedelta(days=90)) & (raw["InvoiceDate"] <= as_of)

@@ -86,4 +86,16 @@ def test_backtest_reports_one_fold_per_cutoff(book_csv: Path, capsys: pytest.Cap
     result = _json(capsys, [*argv, "--json"])
     assert [fold["cutoff"] for fold in result["folds"]] == ["2024-11-01", "2025-03-01"]
     assert main(argv) == 0
-    assert "2025-03-01" in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    for fold in result["folds"]:
+        first = next(i for i, line in enumerate(lines) if line.startswith(fold["cutoff"]))
+        scorers = [line[25:].split()[0] for line in lines[first : first + 3]]
+        assert scorers == ["model", "prior_late_rate", "invoice_only"]
+        assert lines[first].split()[4] == fold["served"]
+        baseline = fold["baselines"]["invoice_only"]
+        assert lines[first + 2].split()[1:] == [
+            f"{baseline['roc_auc']:.3f}",
+            f"{baseline['average_precision']:.3f}",
+            f"{baseline['ece']:.3f}",
+            f"{baseline['mae_days_late']:.2f}",
+        ]

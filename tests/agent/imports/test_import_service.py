@@ -15,10 +15,7 @@ from agent.cli.main import main
 from agent.db.database import Database
 from agent.imports.tables import ImportBatch, ImportReject
 from agent.profile.tables import Account, Invoice, Payment, Person
-from tests.conftest import SHARED_DATA
 from tests.factories import IBM_MAPPING, canonical_row, write_csv
-
-IBM_FILE = SHARED_DATA / "ibm-accounts-receivable.csv"
 
 
 @pytest.fixture
@@ -40,9 +37,9 @@ def count(database: Database, column: Any) -> int:
 
 
 def test_ibm_sample_loads_once_and_reimport_never_duplicates(
-    cli_db: Database, capsys: pytest.CaptureFixture[str]
+    cli_db: Database, capsys: pytest.CaptureFixture[str], ibm_csv: Path
 ) -> None:
-    code, first = run_json(capsys, "import", str(IBM_FILE), "--mapping", str(IBM_MAPPING), "--json")
+    code, first = run_json(capsys, "import", str(ibm_csv), "--mapping", str(IBM_MAPPING), "--json")
     assert code == 0
     assert (first["loaded"], first["updated"], first["rejected"], first["rejects"]) == (
         2466,
@@ -53,7 +50,7 @@ def test_ibm_sample_loads_once_and_reimport_never_duplicates(
     assert count(cli_db, Invoice.id) == 2466
     assert count(cli_db, Account.id) == 100
 
-    code, second = run_json(capsys, "import", str(IBM_FILE), "--mapping", str(IBM_MAPPING), "--json")
+    code, second = run_json(capsys, "import", str(ibm_csv), "--mapping", str(IBM_MAPPING), "--json")
     assert code == 0
     assert (second["loaded"], second["updated"], second["unchanged"]) == (0, 0, 2466)
     assert count(cli_db, Invoice.id) == 2466

@@ -56,6 +56,12 @@ def test_the_model_page_shows_the_card_and_the_calibration_chart(
             }
             for series in ("predicted", "realised")
         }
+        chosen = page.locator("#selection-chosen").inner_text()
+        reason = page.locator("#selection-reason").inner_text()
+        candidates = page.locator("#selection-metrics tr[data-candidate]").evaluate_all(
+            "rows => rows.map(r => r.dataset.candidate)"
+        )
+        history_rows = page.locator("#model-by-history tr[data-group] td.num").all_inner_texts()
     months = card["evaluation"]["calibration_by_month"]
     assert (tmp_path / "model.png").stat().st_size > 10_000
     assert version == card["version"]
@@ -68,6 +74,12 @@ def test_the_model_page_shows_the_card_and_the_calibration_chart(
         },
         abs=1e-4,
     )
+    selection = card["selection"]
+    assert (chosen, reason) == (selection["chosen"], selection["reason"])
+    assert candidates == list(selection["inner_metrics"])
+    history = evaluation["by_history"]
+    assert history_rows[0] == str(history["with_history"]["rows"])
+    assert history_rows[4] == str(history["without_history"]["rows"])
     for series in ("predicted", "realised"):
         expected = {m["month"]: 100 * m[f"{series}_late_rate"] for m in months}
         assert points[series] == pytest.approx(expected, abs=0.005)

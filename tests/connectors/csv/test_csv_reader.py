@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from connectors.csv import UnreadableFileError, load_mapping, read_invoices
-from tests.conftest import SHARED_DATA
 from tests.factories import IBM_MAPPING, canonical_row, write_csv
 
 CANONICAL = load_mapping(None)
@@ -127,8 +126,8 @@ def test_missing_and_empty_files_are_unreadable(tmp_path: Path) -> None:
         read_invoices(empty, CANONICAL)
 
 
-def test_ibm_sample_reads_completely_through_its_mapping() -> None:
-    result = read_invoices(SHARED_DATA / "ibm-accounts-receivable.csv", load_mapping(IBM_MAPPING))
+def test_ibm_sample_reads_completely_through_its_mapping(ibm_csv: Path) -> None:
+    result = read_invoices(ibm_csv, load_mapping(IBM_MAPPING))
     assert result.rejects == []
     assert len(result.rows) == 2466
     assert len({row.customer_id for row in result.rows}) == 100
