@@ -45,6 +45,8 @@ def mount_webhooks(app: FastAPI, *, settings: Settings, trigger: SyncTrigger) ->
     mounted = []
     for name, spec in configured("webhooks").items():
         for route in spec.routes():
+            if route.answer is not None:
+                continue  # people's interactions: agent.interactions.views.mount_interactions
             endpoint = _endpoint(name, route, public_url=settings.public_url, trigger=trigger)
             app.add_api_route(route.path, endpoint, methods=["POST"], status_code=204, tags=["webhooks"])
             mounted.append(route.path)
