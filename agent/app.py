@@ -18,6 +18,7 @@ from agent.context.views import router as context_api
 from agent.db.database import Database
 from agent.delivery.views import router as deliveries_api
 from agent.gate.middleware import RequestGate
+from agent.interactions.views import mount_interactions
 from agent.links.secret import signing_key
 from agent.metrics.rates import UnknownCurrencyError
 from agent.metrics.views import router as metrics_api
@@ -26,7 +27,7 @@ from agent.risk.views import router as risk_api
 from agent.rulesets.views import router as rules_api
 from agent.scheduler.views import router as runs_api
 from agent.settings import Settings
-from agent.sync.webhooks import mount_webhooks, sync_trigger
+from agent.sync.webhooks import called_url, mount_webhooks, sync_trigger
 from agent.web.alerts_pages import router as alert_pages
 from agent.web.deliveries import router as deliveries_page
 from agent.web.links_pages import router as link_pages
@@ -34,6 +35,7 @@ from agent.web.model_page import router as model_page
 from agent.web.reviews_pages import router as review_pages
 from agent.web.rules_pages import router as rule_pages
 from agent.web.runs import router as runs_page
+from agent.web.slack_preview import router as slack_preview_page
 from agent.web.views import router as web_pages
 
 if TYPE_CHECKING:
@@ -94,8 +96,12 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(link_pages)
     app.include_router(deliveries_api)
     app.include_router(deliveries_page)
+    app.include_router(slack_preview_page)
     app.state.sync_trigger = sync_trigger(settings=settings, database=database)
     mount_webhooks(app, settings=settings, database=database, trigger=app.state.sync_trigger)
+    mount_interactions(
+        app, settings=settings, database=database, called_url=lambda r: called_url(r, settings.public_url)
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

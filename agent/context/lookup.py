@@ -3,7 +3,9 @@
 Three kinds of lookup: a source's object id (a HubSpot company, contact or deal, a
 Salesforce Account, Contact or Opportunity, a Stripe customer), a web domain (a
 subdomain such as ``billing.acme.com`` finds ``acme.com``), or an email address (the
-contact who has it, else the address's domain). An account the caller may not see is
+contact who has it, else the address's domain). What a person types (Slack's ``/nudge``)
+is a fourth, ``text`` (:func:`text_lookup`): an address, a domain, any source's account
+id, or the account's name. An account the caller may not see is
 not found, exactly as an unknown one.
 """
 
@@ -38,7 +40,7 @@ class BadLookupError(ValueError):
 class Lookup:
     """One normalised lookup."""
 
-    kind: Literal["object", "domain", "email"]
+    kind: Literal["object", "domain", "email", "text"]
     value: str
     source: str | None = None
     object: str | None = None
@@ -84,10 +86,27 @@ def parse_lookup(
     return Lookup("email", _email(email or ""))
 
 
+def text_lookup(text: str) -> Lookup:
+    """What a person typed: an address, a domain, else an account id or name (``Acme Corp``)."""
+    text = " ".join(text.split())
+    if not text:
+        raise BadLookupError("type an account name, domain or CRM id")
+    if "@" in text:
+        return Lookup("email", _email(text))
+    if "." in text and " " not in text:
+        try:
+            return Lookup("domain", _domain(text))
+        except BadLookupError:
+            pass  # a name with a dot ("Acme Co.")
+    return Lookup("text", text)
+
+
 def find_account(*, session: Session, principal: Principal, lookup: Lookup) -> Found | None:
     """The account ``lookup`` names, if the caller may see it."""
     if lookup.kind == "object":
         return _by_object(session, principal, lookup)
+    if lookup.kind == "text":
+        return _by_text(session, principal, lookup.value)
     if lookup.kind == "domain":
         return _by_domain(session, principal, lookup.value)
     return _by_email(session, principal, lookup.value)
@@ -168,3 +187,27 @@ def _by_email(session: Session, principal: Principal, email: str) -> Found | Non
     if account_id is not None:
         return Found(account_id, f"contact {email}")
     return _by_domain(session, principal, email.rsplit("@", 1)[1])
+
+
+def _by_text(session: Session, principal: Principal, text: str) -> Found | None:
+    """Any source's account id, else the name without case, else the one name starting so."""
+    by_id = session.execute(
+        select(AccountExternalId.account_id, AccountExternalId.source)
+        .join(Account, Account.id == AccountExternalId.account_id)
+        .where(AccountExternalId.external_id == text, visible_accounts(principal))
+        .order_by(AccountExternalId.id)
+        .limit(1)
+    ).first()
+    if by_id is not None:
+        return Found(by_id[0], f"{by_id[1]} id {text}")
+    literal = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    for pattern, matched in ((literal, "name"), (literal + "%", "name starting")):
+        ids = session.scalars(
+            select(Account.id)
+            .where(func.lower(Account.name).like(pattern, escape="\\"), visible_accounts(principal))
+            .order_by(Account.id)
+            .limit(2)
+        ).all()
+        if len(ids) == 1:
+            return Found(ids[0], f"{matched} {text}")
+    return None

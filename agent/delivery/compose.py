@@ -16,9 +16,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agent.alerts.service import allowed_actions
 from agent.alerts.tables import Alert as AlertRow
 from agent.alerts.tables import OutboxMessage
 from agent.delivery.links import LinkProvider, account_url
+from agent.delivery.notes import status_notes
+from agent.delivery.refresh import edits_previous, last_sent
 from agent.delivery.tables import Delivery
 from agent.metrics.history import DAILY_PERIOD_DAYS
 from agent.metrics.tables import MetricSnapshot
@@ -47,9 +50,15 @@ class Composer:
     def compose(
         self, delivery: Delivery, rows: Sequence[OutboxMessage], alert_ids: Collection[int]
     ) -> OutgoingMessage:
-        """The message of ``delivery`` about ``alert_ids`` (the rows' alerts that survived muting)."""
+        """The message of ``delivery`` about ``alert_ids`` (the rows' alerts that survived muting).
+
+        A message that replaces its account group's last one (an update, or new alerts of
+        the group) carries that message's vendor id as ``previous_ref`` and its alerts too.
+        """
         recipient = self.recipient(delivery, rows)
-        alerts = self._alerts(alert_ids)
+        previous = last_sent(self.session, delivery) if edits_previous(delivery, rows) else None
+        shown = set(alert_ids) | set(previous.alert_ids if previous is not None else ())
+        alerts = self._alerts(shown)
         return OutgoingMessage(
             key=delivery.key,
             channel=delivery.channel,
@@ -57,8 +66,14 @@ class Composer:
             recipient=recipient,
             sections=self._sections(alerts, recipient),
             nudge_url=self.base_url,
+            previous_ref=None if previous is None else previous.vendor_ref,
             notes=tuple(note for row in rows if (note := reminder_note(row)) is not None),
+            attempt=delivery.attempts + 1,
         )
+
+    def sections(self, alert_ids: Collection[int], recipient: Recipient) -> tuple[AccountSection, ...]:
+        """The account groups of ``alert_ids`` as a message would show them (App Home, cards)."""
+        return self._sections(self._alerts(alert_ids), recipient)
 
     def recipient(self, delivery: Delivery, rows: Sequence[OutboxMessage]) -> Recipient:
         """Who the message goes to, completed from the people table."""
@@ -93,11 +108,13 @@ class Composer:
                 select(RiskScore).where(RiskScore.latest.is_(True), RiskScore.invoice_id.in_(invoice_ids))
             )
         }
+        notes = status_notes(session=self.session, alerts=alerts, invoices=invoices)
         lines: dict[int, list[AlertLine]] = {}
         for alert in alerts:
             invoice = invoices.get(alert.invoice_id) if alert.invoice_id is not None else None
             risk = risks.get(alert.invoice_id) if alert.invoice_id is not None else None
-            lines.setdefault(alert.account_id, []).append(self._line(alert, invoice, risk, recipient))
+            line = self._line(alert, invoice, risk, recipient, notes.get(alert.id))
+            lines.setdefault(alert.account_id, []).append(line)
         ordered = sorted(lines, key=lambda account_id: (accounts[account_id].name, account_id))
         dso = self._stored_dso(ordered)
         return tuple(
@@ -130,7 +147,12 @@ class Composer:
         )
 
     def _line(
-        self, alert: AlertRow, invoice: Invoice | None, risk: RiskScore | None, recipient: Recipient
+        self,
+        alert: AlertRow,
+        invoice: Invoice | None,
+        risk: RiskScore | None,
+        recipient: Recipient,
+        note: str | None,
     ) -> AlertLine:
         return AlertLine(
             alert_id=alert.id,
@@ -142,6 +164,8 @@ class Composer:
             p_late=None if risk is None else round(risk.p_late, 4),
             reasons=tuple(risk.reasons) if risk is not None else (),
             actions=self.links(alert, recipient),
+            allowed=allowed_actions(alert),
+            status_note=note,
         )
 
     def _invoice(self, invoice: Invoice) -> InvoiceLine:

@@ -8,7 +8,7 @@ it was, with the same key, so the vendor can recognise it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +22,7 @@ from agent.delivery import record
 from agent.delivery.compose import Composer, recipient_kind, reminder_note, row_alert_ids
 from agent.delivery.dedup import already_sent
 from agent.delivery.mute import Muting
+from agent.delivery.refresh import UPDATE_KIND, newest_event
 from agent.delivery.send import render, send
 from agent.delivery.tables import Delivery
 from connectors.core.protocols import DeliveryError, Notifier, OutgoingMessage, Rendered
@@ -76,7 +77,9 @@ class Pipeline:
             return self._failed(delivery, rows, DeliveryError(why, retryable=False))
         if delivery.state == "sending":
             message = self.composer(session).compose(delivery, _live(rows), delivery.alert_ids)
-            return self._sending(delivery, message, _stored(delivery), notifier)
+            return self._sending(session, delivery, message, _stored(delivery), notifier)
+        if delivery.kind == UPDATE_KIND:  # an edit shows the current state: nothing to mute
+            return self._render(session, delivery, rows, set(delivery.alert_ids), notifier)
         return self._mute_and_render(session, delivery, rows, notifier)
 
     def _mute_and_render(
@@ -95,22 +98,41 @@ class Pipeline:
         if not decision.kept and not any(reminder_note(row) for row in rows):
             record.muted(delivery, decision.reason or "its alerts no longer exist", decision.silence_ids)
             return "muted"
-        delivery.alert_ids = sorted(decision.kept)
-        message = self.composer(session).compose(delivery, _live(rows), decision.kept)
+        return self._render(session, delivery, rows, decision.kept, notifier)
+
+    def _render(
+        self,
+        session: Session,
+        delivery: Delivery,
+        rows: Sequence[OutboxMessage],
+        alert_ids: Collection[int],
+        notifier: Notifier,
+    ) -> Ready | str:
+        message = self.composer(session).compose(delivery, _live(rows), alert_ids)
+        delivery.alert_ids = sorted(
+            {line.alert_id for section in message.sections for line in section.alerts}
+        )
         try:
             rendered = render(notifier, message)
         except DeliveryError as error:
             delivery.attempts += 1
             return self._failed(delivery, rows, error)
-        return self._sending(delivery, message, rendered, notifier)
+        return self._sending(session, delivery, message, rendered, notifier)
 
     def _failed(self, delivery: Delivery, rows: Sequence[OutboxMessage], error: DeliveryError) -> str:
         return record.failed_attempt(delivery, rows, error, now=self.now, max_attempts=self.max_attempts)
 
     def _sending(
-        self, delivery: Delivery, message: OutgoingMessage, rendered: Rendered, notifier: Notifier
+        self,
+        session: Session,
+        delivery: Delivery,
+        message: OutgoingMessage,
+        rendered: Rendered,
+        notifier: Notifier,
     ) -> Ready:
         delivery.recipient_name = message.recipient.name
+        if delivery.group_key is not None:  # what the sent content reflects, to spot later changes
+            delivery.seen_event_id = newest_event(session, delivery.alert_ids)
         record.sending(delivery, rendered, now=self.now)
         return message, rendered, notifier
 

@@ -8,7 +8,7 @@ later (backoff, quiet hours) does not hold up the others.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -23,9 +23,11 @@ from agent.delivery.compose import Composer
 from agent.delivery.links import LinkProvider, default_links
 from agent.delivery.mute import Muting
 from agent.delivery.pipeline import Pipeline
+from agent.delivery.refresh import enqueue_updates
+from agent.delivery.tables import Delivery
 from agent.delivery.workers import Worker, working
 from agent.settings import Settings
-from connectors.core.protocols import Notifier
+from connectors.core.protocols import Notifier, per_account
 from connectors.core.registry import notifiers as configured_notifiers
 
 CLAIM_BATCH = 50
@@ -95,9 +97,12 @@ def _drain_batch(
     report: DeliveryReport,
 ) -> bool:
     database = worker.database
+    grouped = {channel for channel, notifier in served.items() if per_account(notifier)}
     with database.transaction() as session:
-        for made in batch_due_rows(session=session, now=now):
+        for made in batch_due_rows(session=session, now=now, per_account=grouped):
             report.count(made.channel, made.state)
+        if grouped:
+            enqueue_updates(session=session, now=now)
         claimed = claim_messages(
             session=session,
             worker=worker.name,
@@ -106,7 +111,7 @@ def _drain_batch(
             gone=worker.gone,
             limit=CLAIM_BATCH,
         )
-        work = [(delivery.id, delivery.channel) for delivery in claimed]
+        work = [(delivery.id, delivery.channel) for delivery in interleaved(claimed)]
         if not work:
             return False
         muting = Muting.load(session=session, config=load_product_routing(session=session), now=now)
@@ -122,6 +127,18 @@ def _drain_batch(
     for delivery_id, channel in work:
         report.count(channel, pipeline.handle(delivery_id))
     return True
+
+
+def interleaved(claimed: Sequence[Delivery]) -> list[Delivery]:
+    """Round-robin over recipients, so a vendor's per-conversation pace for one recipient
+    does not hold up the others (each recipient's own messages keep their order)."""
+    queues: dict[tuple[str, str], list[Delivery]] = {}
+    for delivery in claimed:
+        queues.setdefault((delivery.channel, delivery.recipient), []).append(delivery)
+    ordered: list[Delivery] = []
+    for turn in range(max((len(q) for q in queues.values()), default=0)):
+        ordered.extend(queue[turn] for queue in queues.values() if turn < len(queue))
+    return ordered
 
 
 def _composer(settings: Settings, links: LinkProvider) -> Callable[[Session], Composer]:

@@ -30,6 +30,7 @@ class Delivery(Base):
     __table_args__ = (
         Index("ix_deliveries_due", "state", "next_attempt_at"),
         Index("ix_deliveries_recipient", "recipient"),
+        Index("ix_deliveries_group", "channel", "recipient", "group_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +38,12 @@ class Delivery(Base):
     channel: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(String(320))
     recipient_name: Mapped[str | None] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(16))  # alerts | digest | escalation
+    kind: Mapped[str] = mapped_column(String(16))  # alerts | digest | escalation | reminder | update
+    # ``account:<id>`` on channels whose notifier sends one message per account and edits it
+    # (``per_account``); an ``update`` message re-renders the group's last one in place.
+    group_key: Mapped[str | None] = mapped_column(String(64))
+    # The newest alert event the sent content reflects: a newer one makes the message stale.
+    seen_event_id: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,7 +1,8 @@
 """Build the demo database from scratch through the real path.
 
-The demo book is seeded into local HubSpot, Salesforce and Stripe emulators, which keep
-running while the demo serves (webhooks and sync jobs reach them through the
+The demo book is seeded into local HubSpot, Salesforce and Stripe emulators, and its team
+into a local Slack workspace (where the demo's notifications go), which keep running while
+the demo serves (webhooks and sync jobs reach them through the
 ``NUDGE_*`` variables set here); accounts, owners, contacts, deals, invoices and payments
 come into Nudge by ``run_sync``. The team's roles, Slack ids and time zones, promises,
 disputes and health signals are Nudge's own data and are loaded directly.
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from agent.auth.service import create_token
 from agent.db.database import Database
@@ -25,7 +26,7 @@ from agent.demo.book import DemoBook, build_demo_book
 from agent.demo.load import load_team
 from agent.demo.mail import deliver_first_morning, start_demo_mailbox
 from agent.demo.native import load_native
-from agent.demo.vendors import DEMO_VENDORS
+from agent.demo.vendors import DEMO_CHANNELS, DEMO_VENDORS, slack_members
 from agent.metrics.history import backfill_month_ends, snapshot_today
 from agent.profile.tables import Account, Invoice, Person
 from agent.risk.demo import prepare_demo_risk
@@ -58,6 +59,12 @@ class DemoDatabase:
     resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     mailbox: SmtpSink | None = None
 
+    def receive_interactions_at(self, address: str) -> None:
+        """Tell the emulators that send people's clicks (Slack) where Nudge listens."""
+        for name in DEMO_CHANNELS:
+            if self.vendors is not None and name in self.vendors.emulators:
+                self.vendors.emulators[name].app_url = address
+
     def close(self) -> None:
         """Release the database and stop the emulators."""
         self.database.close()
@@ -76,7 +83,8 @@ def build_demo_database(
     except ValueError as exc:
         raise DemoError(str(exc)) from None
     seeding = time.perf_counter()
-    emulators = {name: seeded_emulator(name, rows(book)) for name, rows in DEMO_VENDORS.items()}
+    seeds = {**DEMO_VENDORS, **DEMO_CHANNELS}
+    emulators = {name: seeded_emulator(name, rows(book)) for name, rows in seeds.items()}
     resources = contextlib.ExitStack()
     vendors = resources.enter_context(run_local_vendors(**emulators))
     log(f"Seeded the {_names()} emulators in {time.perf_counter() - seeding:.1f} s")
@@ -90,6 +98,7 @@ def build_demo_database(
     )
     database = Database.open(demo_settings)
     demo = DemoDatabase(demo_settings, database, {}, vendors, resources, mailbox)
+    demo.receive_interactions_at(demo_settings.base_url)
     try:
         _fill(demo, book, log)
     except BaseException:
@@ -120,6 +129,10 @@ def _names() -> str:
 def _fill(demo: DemoDatabase, book: DemoBook, log: Callable[[str], None]) -> None:
     with demo.database.transaction() as session:
         load_team(session=session, book=book)
+        # Only the Slack workspace's members are reached in Slack; the others by e-mail.
+        members = slack_members(book)["slack_id"].tolist()
+        session.execute(update(Person).where(Person.slack_id.not_in(members)).values(slack_id=None))
+        log(f"{len(members)} of the team read Nudge in Slack, the others by e-mail")
     for name in DEMO_VENDORS:
         run = run_sync(
             database=demo.database,

@@ -105,6 +105,28 @@ DEMO_VENDORS: dict[str, Callable[[DemoBook], SeedRows]] = {
 }
 
 
+def slack_members(book: DemoBook) -> pd.DataFrame:
+    """Who reads Nudge in Slack in the demo: every other CSM; the rest of the team gets
+    e-mail, so the demo shows both channels."""
+    csms = book.people[book.people["role"] == "csm"]
+    return csms.iloc[::2]
+
+
+def slack_rows(book: DemoBook) -> SeedRows:
+    """The team's Slack workspace: its members with their Slack ids, and #collections."""
+    return {
+        "users": [
+            {"id": p["slack_id"], "email": p["email"], "name": p["name"], "tz": p["time_zone"]}
+            for p in slack_members(book).to_dict("records")
+        ],
+        "channels": [{"id": "C0COLLECTS", "name": "collections"}],
+    }
+
+
+# Where the demo's notifications go: seeded, served and configured like the vendors, not synced.
+DEMO_CHANNELS: dict[str, Callable[[DemoBook], SeedRows]] = {"slack": slack_rows}
+
+
 def _invoice(row: dict[str, Any], customer: str) -> dict[str, Any]:
     paid = not pd.isna(row["paid_date"])
     paid_at = row["paid_date"] if paid else row["paid_partially_on"]

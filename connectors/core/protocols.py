@@ -89,6 +89,11 @@ class AlertLine:
     p_late: float | None = None
     reasons: tuple[str, ...] = ()
     actions: tuple[ActionLink, ...] = ()
+    # What a person may do to the alert now (acknowledge, snooze, promise, dispute...), for
+    # channels with their own controls (Slack buttons); links stay in ``actions``.
+    allowed: tuple[str, ...] = ()
+    # The latest change in words ("Acknowledged by Maya Chen in slack", "resolved: paid on ...").
+    status_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,8 @@ class OutgoingMessage:
     and ``previous_ref`` is the vendor id of the message this one replaces, so a notifier
     that can edit (Slack, a CRM task) edits instead of posting again. ``notes`` are lines
     shown before the sections, for what is not about an alert (a silence about to end).
+    ``attempt`` counts from 1: past the first, an earlier attempt may have reached the
+    vendor, so a notifier that cannot pass ``key`` as an idempotency key looks for it first.
     """
 
     key: str
@@ -133,6 +140,7 @@ class OutgoingMessage:
     nudge_url: str
     previous_ref: str | None = None
     notes: tuple[str, ...] = ()
+    attempt: int = 1
 
 
 @dataclass(frozen=True)
@@ -156,7 +164,12 @@ class DeliveryError(Exception):
 
 @runtime_checkable
 class Notifier(Protocol):
-    """Something that tells people about alerts (e-mail, Slack...), for the channels it serves."""
+    """Something that tells people about alerts (e-mail, Slack...), for the channels it serves.
+
+    A notifier that edits its messages in place may set ``per_account = True``: the pipeline
+    then sends one message per (channel, recipient, account) and passes the last one's
+    vendor id as ``previous_ref`` when the account's alerts change (see :func:`per_account`).
+    """
 
     name: str
     channels: tuple[str, ...]
@@ -168,6 +181,11 @@ class Notifier(Protocol):
     def send(self, message: OutgoingMessage, rendered: Rendered) -> str:
         """Deliver it and return the vendor's id; raise :class:`DeliveryError` on failure."""
         ...
+
+
+def per_account(notifier: Notifier) -> bool:
+    """Whether ``notifier`` wants one message per account, edited as the account's alerts change."""
+    return bool(getattr(notifier, "per_account", False))
 
 
 @runtime_checkable

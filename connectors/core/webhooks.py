@@ -11,10 +11,12 @@ to test them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+
+from connectors.core.interactions import Answer, Interaction, Outcome
 
 
 class WebhookRejectedError(ValueError):
@@ -44,22 +46,34 @@ class InboundRequest:
 class WebhookEvents:
     """What a verified request announced: its events, which sources to sync incrementally,
     and ``delivery``, what tells this delivery from any other (the vendor's event id, else
-    its signature): the application refuses a second request with the same one."""
+    its signature): the application refuses a second sync request with the same one (one
+    that names none is known by its body)."""
 
     events: tuple[dict[str, Any], ...]
-    delivery: str
     sync: tuple[str, ...] = field(default=())
+    # People acting from the vendor's app; the application handles them (see ``answer``).
+    interactions: tuple[Interaction, ...] = field(default=())
+    delivery: str = ""
 
 
 Receiver = Callable[[InboundRequest, datetime], WebhookEvents]
 
 
+Answerer = Callable[[Sequence[Outcome]], Answer]
+
+
 @dataclass(frozen=True)
 class WebhookRoute:
-    """One inbound route: ``POST path`` answered by ``receive(request, now)``."""
+    """One inbound route: ``POST path`` answered by ``receive(request, now)``.
+
+    A route that carries interactions also has ``answer``: given what the application made
+    of them, the vendor's HTTP answer (it may call the vendor, e.g. to open a form). Without
+    ``answer`` the route answers 204 once the syncs are requested.
+    """
 
     path: str
     receive: Receiver
+    answer: Answerer | None = None
 
 
 def check_timestamp(*, signed_at: datetime, now: datetime, tolerance: timedelta) -> None:

@@ -29,3 +29,8 @@ def test_delivery_bench_sends_every_message_once_and_reports_its_rate() -> None:
     assert result["allowed_rate"] == 20.0
     assert result["ratio"] > 0
     assert result["baseline_rate"] > 0
+    slack = result["slack"]
+    assert slack["messages"] == 40  # one Slack message per account group, in its owner's DM
+    assert (slack["duplicates"], slack["missing"], slack["unhandled_429"]) == (0, 0, 0)
+    assert slack["allowed_rate"] == 8 * 20.0
+    assert slack["ratio"] > 0

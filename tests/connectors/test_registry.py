@@ -137,7 +137,8 @@ def test_a_misnamed_entry_point_is_refused():
 
 def test_unknown_connectors_and_capabilities_are_refused_with_what_exists():
     with pytest.raises(
-        RegistryError, match=r"^unknown connector 'zendesk' \(known: email, hubspot, salesforce, stripe"
+        RegistryError,
+        match=r"^unknown connector 'zendesk' \(known: email, hubspot, salesforce, slack, stripe",
     ):
         get("zendesk")
     with pytest.raises(

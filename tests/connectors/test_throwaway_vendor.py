@@ -62,7 +62,7 @@ def invoices(database: Database) -> dict[str, str]:
 def test_nudge_sync_brings_the_vendor_into_the_profile(
     ledgerly: Any, database: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert set(available()) == {"email", "hubspot", "salesforce", "stripe", "ledgerly"}
+    assert set(available()) == {"email", "hubspot", "salesforce", "slack", "stripe", "ledgerly"}
     assert list(configured("source")) == ["ledgerly"]
 
     assert main(["sync", "--json"]) == 0

@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     try:
         if not args.no_serve:
+            host, port = args.host or demo.settings.host, args.port or demo.settings.port
+            demo.receive_interactions_at(f"http://{host}:{port}")
             run_server(
                 settings=demo.settings,
                 database=demo.database,

@@ -4,8 +4,8 @@
 ``sync_runs.runner`` (host:pid) lets a run whose process died be marked failed;
 ``people.deactivated_at`` records a deactivation no CRM sync undoes.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 18:40:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import agent.db.types
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

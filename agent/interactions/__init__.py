@@ -1,0 +1,1 @@
+"""People acting from inside a vendor's app (Slack buttons, forms, /nudge, App Home)."""
