@@ -17,6 +17,7 @@ from agent.auth.deps import LoginRequiredError
 from agent.context.views import router as context_api
 from agent.db.database import Database
 from agent.delivery.views import router as deliveries_api
+from agent.gate.middleware import RequestGate
 from agent.interactions.views import mount_interactions
 from agent.links.secret import signing_key
 from agent.metrics.rates import UnknownCurrencyError
@@ -97,7 +98,7 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
     app.include_router(deliveries_page)
     app.include_router(slack_preview_page)
     app.state.sync_trigger = sync_trigger(settings=settings, database=database)
-    mount_webhooks(app, settings=settings, trigger=app.state.sync_trigger)
+    mount_webhooks(app, settings=settings, database=database, trigger=app.state.sync_trigger)
     mount_interactions(
         app, settings=settings, database=database, called_url=lambda r: called_url(r, settings.public_url)
     )
@@ -116,6 +117,9 @@ def create_app(*, settings: Settings, database: Database, scheduler: JobSchedule
         # A configuration gap, not a bad request: say which setting fills it.
         detail = f"{exc}; set NUDGE_FX_RATES (e.g. '{{\"EUR\": 1.08}}')"
         return JSONResponse({"detail": detail}, status_code=status.HTTP_409_CONFLICT)
+
+    # Added before the headers middleware, so its refusals carry the security headers too.
+    app.add_middleware(RequestGate, database=database, max_body_bytes=settings.max_body_bytes)
 
     @app.middleware("http")
     async def security_headers(

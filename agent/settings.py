@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     delivery_interval_seconds: int = Field(default=30, ge=1)
     delivery_max_attempts: int = Field(default=5, ge=1)
     delivery_lease_seconds: int = Field(default=300, ge=1)
+    # Largest request body accepted (413 beyond it), counted as it streams.
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
 
     @field_validator("fx_rates")
     @classmethod

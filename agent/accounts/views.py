@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from agent.accounts import service
 from agent.auth.deps import ApiUser, DbSession
+from agent.gate.params import RowId, RowOffset
 from agent.profile.schemas import AccountDetail, AccountSummary, AgingRead, PersonRead
 from agent.settings import Settings
 
@@ -27,10 +28,10 @@ def list_accounts(
     session: DbSession,
     user: ApiUser,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    owner_id: int | None = None,
+    owner_id: RowId | None = None,
     sort: service.AccountSort = "overdue_ar",
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[RowOffset, Query()] = 0,
     as_of: date | None = None,
 ) -> list[AccountSummary]:
     """Accounts the caller may see, with open and overdue balances."""
@@ -48,7 +49,7 @@ def list_accounts(
 
 @router.get("/accounts/{account_id}", response_model=AccountDetail)
 def get_account(
-    request: Request, session: DbSession, user: ApiUser, account_id: int, as_of: date | None = None
+    request: Request, session: DbSession, user: ApiUser, account_id: RowId, as_of: date | None = None
 ) -> AccountDetail:
     """One account with invoices, payments, signals, promises and disputes."""
     detail = service.get_account(

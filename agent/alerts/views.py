@@ -27,9 +27,13 @@ from agent.alerts.schemas import (
 from agent.auth.csrf import guard_cookie_writes
 from agent.auth.deps import ApiUser, DbSession, require_role
 from agent.db.types import utcnow
+from agent.gate.params import RowId
 
 router = APIRouter(prefix="/api", tags=["alerts"], dependencies=[Depends(guard_cookie_writes)])
 SILENCE_ROLES = ("ops", "admin")
+# Silences are book-wide (their matchers, reasons and creators span every book): only the
+# roles that see the whole book list them; a CSM or manager is answered 403.
+SILENCE_VIEWERS = ("admin", "finance", "ops")
 
 
 @contextmanager
@@ -52,8 +56,8 @@ def list_alerts(
     state: str | None = None,
     severity: str | None = None,
     rule: str | None = None,
-    owner_id: int | None = None,
-    account_id: int | None = None,
+    owner_id: RowId | None = None,
+    account_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> list[AlertRead]:
     """Alerts on the accounts the caller may see, newest change first."""
@@ -71,7 +75,7 @@ def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertDetail)
-def get_alert(session: DbSession, user: ApiUser, alert_id: int) -> AlertDetail:
+def get_alert(session: DbSession, user: ApiUser, alert_id: RowId) -> AlertDetail:
     """One alert with its history."""
     with http_errors():
         listing = service.get_alert(session=session, principal=user, alert_id=alert_id)
@@ -81,14 +85,14 @@ def get_alert(session: DbSession, user: ApiUser, alert_id: int) -> AlertDetail:
     )
 
 
-def _after(session: DbSession, user: ApiUser, alert_id: int) -> AlertDetail:
+def _after(session: DbSession, user: ApiUser, alert_id: RowId) -> AlertDetail:
     session.commit()
     return get_alert(session, user, alert_id)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertDetail)
 def acknowledge(
-    session: DbSession, user: ApiUser, alert_id: int, body: NoteRequest | None = None
+    session: DbSession, user: ApiUser, alert_id: RowId, body: NoteRequest | None = None
 ) -> AlertDetail:
     """Someone is on it: no more reminders or escalation (again: no change)."""
     note = body.note if body else None
@@ -100,7 +104,7 @@ def acknowledge(
 
 
 @router.post("/alerts/{alert_id}/snooze", response_model=AlertDetail)
-def snooze(session: DbSession, user: ApiUser, alert_id: int, body: SnoozeRequest) -> AlertDetail:
+def snooze(session: DbSession, user: ApiUser, alert_id: RowId, body: SnoozeRequest) -> AlertDetail:
     """Snooze until a day or for a number of days."""
     with http_errors():
         service.snooze(
@@ -117,7 +121,7 @@ def snooze(session: DbSession, user: ApiUser, alert_id: int, body: SnoozeRequest
 
 
 @router.post("/alerts/{alert_id}/promise", response_model=PromiseRead, status_code=status.HTTP_201_CREATED)
-def promise(session: DbSession, user: ApiUser, alert_id: int, body: PromiseRequest) -> PromiseRead:
+def promise(session: DbSession, user: ApiUser, alert_id: RowId, body: PromiseRequest) -> PromiseRead:
     """Log the customer's promise to pay the alert's invoice; the alert snoozes until that day."""
     with http_errors():
         row = service.log_promise(
@@ -135,7 +139,7 @@ def promise(session: DbSession, user: ApiUser, alert_id: int, body: PromiseReque
 
 
 @router.post("/alerts/{alert_id}/dispute", response_model=DisputeRead, status_code=status.HTTP_201_CREATED)
-def dispute(session: DbSession, user: ApiUser, alert_id: int, body: DisputeRequest) -> DisputeRead:
+def dispute(session: DbSession, user: ApiUser, alert_id: RowId, body: DisputeRequest) -> DisputeRead:
     """Open a dispute on the alert's invoice."""
     with http_errors():
         row = service.mark_disputed(
@@ -152,7 +156,7 @@ def dispute(session: DbSession, user: ApiUser, alert_id: int, body: DisputeReque
 
 
 @router.post("/alerts/{alert_id}/close", response_model=AlertDetail)
-def close(session: DbSession, user: ApiUser, alert_id: int, body: NoteRequest | None = None) -> AlertDetail:
+def close(session: DbSession, user: ApiUser, alert_id: RowId, body: NoteRequest | None = None) -> AlertDetail:
     """Resolve by hand; it reopens only after its condition cleared and fired again."""
     note = body.note if body else None
     with http_errors():
@@ -163,7 +167,9 @@ def close(session: DbSession, user: ApiUser, alert_id: int, body: NoteRequest | 
 
 
 @router.post("/alerts/{alert_id}/reopen", response_model=AlertDetail)
-def reopen(session: DbSession, user: ApiUser, alert_id: int, body: NoteRequest | None = None) -> AlertDetail:
+def reopen(
+    session: DbSession, user: ApiUser, alert_id: RowId, body: NoteRequest | None = None
+) -> AlertDetail:
     """Undo a person's close."""
     note = body.note if body else None
     with http_errors():
@@ -175,7 +181,7 @@ def reopen(session: DbSession, user: ApiUser, alert_id: int, body: NoteRequest |
 
 @router.post("/disputes/{dispute_id}/resolve", response_model=DisputeRead)
 def resolve_dispute(
-    session: DbSession, user: ApiUser, dispute_id: int, body: DisputeResolve | None = None
+    session: DbSession, user: ApiUser, dispute_id: RowId, body: DisputeResolve | None = None
 ) -> DisputeRead:
     """Close an open dispute."""
     with http_errors():
@@ -192,7 +198,8 @@ def resolve_dispute(
 
 @router.get("/silences", response_model=list[SilenceRead])
 def list_silences(session: DbSession, user: ApiUser, include_expired: bool = False) -> list[SilenceRead]:
-    """Silences in force or scheduled (and expired ones on request)."""
+    """Silences in force or scheduled (and expired ones on request); admin, finance and ops only."""
+    require_role(user, *SILENCE_VIEWERS)
     rows = silences.list_silences(session=session, now=utcnow(), include_expired=include_expired)
     return [SilenceRead.model_validate(row) for row in rows]
 
@@ -215,7 +222,7 @@ def create_silence(session: DbSession, user: ApiUser, body: SilenceCreate) -> Si
 
 
 @router.delete("/silences/{silence_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_silence(session: DbSession, user: ApiUser, silence_id: int) -> None:
+def delete_silence(session: DbSession, user: ApiUser, silence_id: RowId) -> None:
     """End a silence now (ops and admins)."""
     require_role(user, *SILENCE_ROLES)
     if (

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request, status
 
-from agent.auth.deps import SESSION_COOKIE
+from agent.auth.deps import SESSION_COOKIE, bearer_token
 
 
 def _origin(url: str) -> str:
@@ -47,8 +47,12 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 def guard_cookie_writes(request: Request) -> None:
-    """For API writes authenticated by the browser's cookie (no bearer token), require our origin."""
-    if request.method in ("GET", "HEAD", "OPTIONS") or request.headers.get("authorization"):
+    """For API writes authenticated by the browser's cookie (no bearer token), require our origin.
+
+    Only a bearer token (which then authenticates instead of the cookie) exempts a write:
+    any other ``Authorization`` header leaves the cookie in charge, so the check applies.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or bearer_token(request):
         return
     if SESSION_COOKIE not in request.cookies:
         return  # nothing a forged request could ride on; authentication answers 401

@@ -7,11 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from agent.auth.service import Principal, authenticate
 from agent.db.database import Database
 
 SESSION_COOKIE = "nudge_session"
+UNAUTHENTICATED = "missing or invalid API token (send 'Authorization: Bearer <token>')"
 
 
 class LoginRequiredError(Exception):
@@ -36,12 +38,17 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session)]
 
 
-def _token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value:
+def bearer_token(connection: HTTPConnection) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if the request has one."""
+    scheme, _, value = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return request.cookies.get(SESSION_COOKIE)
+    return None
+
+
+def request_token(connection: HTTPConnection) -> str | None:
+    """The token that authenticates a request: the bearer header, else the session cookie."""
+    return bearer_token(connection) or connection.cookies.get(SESSION_COOKIE)
 
 
 def api_principal(request: Request, session: DbSession) -> Principal:
@@ -50,7 +57,7 @@ def api_principal(request: Request, session: DbSession) -> Principal:
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            detail="missing or invalid API token (send 'Authorization: Bearer <token>')",
+            detail=UNAUTHENTICATED,
             headers={"WWW-Authenticate": "Bearer"},
         )
     return principal
@@ -65,7 +72,7 @@ def web_principal(request: Request, session: DbSession) -> Principal:
 
 
 def _resolve(request: Request, session: Session) -> Principal | None:
-    token = _token(request)
+    token = request_token(request)
     if not token:
         return None
     principal = authenticate(session=session, token=token)

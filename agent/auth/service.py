@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
@@ -54,13 +54,40 @@ def authenticate(*, session: Session, token: str) -> Principal | None:
     row = session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
-    if row is None or not row.person.active:
+    if row is None or not can_sign_in(row.person):
         return None
     now = utcnow()
     # A write on every request would serialise readers on SQLite; minute precision is plenty.
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_PRECISION:
         row.last_used_at = now
     return principal_for(session=session, person=row.person)
+
+
+def can_sign_in(person: Person) -> bool:
+    """Active in the CRM and not deactivated in Nudge (which no sync undoes)."""
+    return person.active and person.deactivated_at is None
+
+
+class TokenNotFoundError(LookupError):
+    """No token has the id asked for."""
+
+
+def list_tokens(*, session: Session, email: str | None = None) -> list[ApiToken]:
+    """Every token (of one person when ``email`` is given), oldest first."""
+    query = select(ApiToken).join(ApiToken.person).order_by(ApiToken.id)
+    if email is not None:
+        query = query.where(Person.email == email.strip().lower())
+    return list(session.scalars(query))
+
+
+def revoke_token(*, session: Session, token_id: int, now: datetime) -> ApiToken:
+    """Revoke a token for good (again: no change); :class:`TokenNotFoundError` if unknown."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise TokenNotFoundError(f"no token with id {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = now
+    return row
 
 
 def principal_for(*, session: Session, person: Person) -> Principal:

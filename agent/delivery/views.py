@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from agent.auth.deps import ApiUser, DbSession
 from agent.delivery import service
 from agent.delivery.schemas import DeliveryPageRead
+from agent.gate.params import RowOffset
 
 router = APIRouter(prefix="/api", tags=["deliveries"])
 Filter = Annotated[str | None, Query(max_length=320)]
@@ -22,7 +23,7 @@ def list_deliveries(
     state: Filter = None,
     recipient: Filter = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[RowOffset, Query()] = 0,
 ) -> DeliveryPageRead:
     """Messages newest first: channel, recipient, state, attempts, errors, vendor id, content."""
     page = service.list_deliveries(

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from agent.demo.book import DemoBook
+from connectors.csv.cells import write_csv
 from connectors.csv.columns import CANONICAL_COLUMNS, DATE_FIELDS
 
 
@@ -26,9 +27,7 @@ def write_canonical_csv(book: DemoBook, path: Path) -> int:
     out["amount"] = _money(invoices["amount"].to_numpy())
     out["amount_paid"] = _money(paid)
     out["disputed"] = np.where(invoices["disputed"].to_numpy(), "true", "false")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(path, index=False, lineterminator="\n")
-    return len(out)
+    return write_csv(path, list(out.columns), out.itertuples(index=False, name=None))
 
 
 def _money(values: np.ndarray) -> pd.Series:

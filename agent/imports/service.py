@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from agent.imports.tables import ImportBatch, ImportReject
 from agent.profile.writer import Change, ChangeCounts, ProfileWriter
+from connectors.csv.cells import write_csv
 from connectors.csv.reader import InvoiceRow, ReadResult, Reject
 
 SOURCE = "csv"
@@ -129,11 +129,7 @@ def _load_row(writer: ProfileWriter, row: InvoiceRow) -> Change:
 
 def _write_rejects(result: ReadResult, directory: Path, file_name: str, batch_id: int) -> Path:
     """The rejected rows with their line and reason, ready to fix and re-import."""
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{Path(file_name).stem}-rejects-{batch_id}.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["line", "error", *result.header])
-        for reject in result.rejects:
-            writer.writerow([reject.line, reject.error, *(reject.raw.get(h, "") for h in result.header)])
+    rows = ([r.line, r.error, *(r.raw.get(h, "") for h in result.header)] for r in result.rejects)
+    write_csv(path, ["line", "error", *result.header], rows)
     return path

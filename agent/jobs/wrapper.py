@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,13 +12,12 @@ from sqlalchemy import update
 
 from agent.db.database import Database
 from agent.db.types import utcnow
+from agent.jobs.liveness import INTERRUPTED, RUNNER, reap_dead_job_runs
 from agent.jobs.locks import job_lock
 from agent.jobs.tables import JobRun
 
 log = logging.getLogger("nudge.jobs")
 RunStatus = Literal["ok", "failed", "skipped_locked"]
-RUNNER = f"{socket.gethostname()}:{os.getpid()}"
-INTERRUPTED = "interrupted: its runner stopped before it finished"
 
 
 class JobResult(Protocol):
@@ -88,6 +85,7 @@ def _record_start(database: Database, name: str) -> int:
             .where(JobRun.name == name, JobRun.status == "running")
             .values(status="failed", finished_at=utcnow(), error=INTERRUPTED)
         )
+        reap_dead_job_runs(session=session, now=utcnow())
         run = JobRun(name=name, status="running", runner=RUNNER)
         session.add(run)
         session.flush()

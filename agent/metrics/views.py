@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from agent.auth.deps import ApiUser, DbSession
+from agent.gate.params import RowId
 from agent.metrics import live
 from agent.metrics.service import GroupBy
 from agent.risk.service import expected_days_late_series
@@ -70,7 +71,7 @@ def forecast(
 
 @router.get("/accounts/{account_id}/metrics")
 def account_metrics(
-    request: Request, session: DbSession, user: ApiUser, account_id: int, period_days: PeriodDays = 30
+    request: Request, session: DbSession, user: ApiUser, account_id: RowId, period_days: PeriodDays = 30
 ) -> dict[str, Any]:
     """One account's own DSO, terms, aging and trend."""
     found = live.account_metrics(

@@ -41,7 +41,9 @@ class Person(Base):
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     slack_id: Mapped[str | None] = mapped_column(String(32))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # as the CRM says
+    # Deactivated in Nudge (``nudge person deactivate``): no sync undoes it.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     manager: Mapped[Person | None] = relationship(remote_side=[id])

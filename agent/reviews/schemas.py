@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from agent.gate.params import RowId
+
 
 class CandidateRead(BaseModel):
     """An account the record could be."""
@@ -36,4 +38,4 @@ class ReviewRead(BaseModel):
 class ReviewResolve(BaseModel):
     """The decision: an existing account's id, or ``"new"`` to keep the record's own account."""
 
-    account_id: int | Literal["new"]
+    account_id: RowId | Literal["new"]

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from agent.auth.deps import ApiUser, DbSession, require_role
+from agent.gate.params import RowId
 from agent.profile.tables import MatchReview
 from agent.reviews import service
 from agent.reviews.schemas import ReviewRead, ReviewResolve
@@ -25,7 +26,7 @@ def list_reviews(
 
 
 @api.post("/{review_id}/resolve", response_model=ReviewRead)
-def resolve(session: DbSession, user: ApiUser, review_id: int, body: ReviewResolve) -> ReviewRead:
+def resolve(session: DbSession, user: ApiUser, review_id: RowId, body: ReviewResolve) -> ReviewRead:
     """Merge the record into an account, or keep it as a new one."""
     require_role(user, *REVIEWER_ROLES)
     review = resolve_and_commit(session, review_id, body.account_id, user.person_id)

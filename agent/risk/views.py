@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from agent.auth.deps import ApiUser, DbSession
 from agent.auth.service import visible_accounts
+from agent.gate.params import RowId
 from agent.profile.tables import Account, Invoice
 from agent.risk.calibration import card_calibration, history_calibration
 from agent.risk.inputs import load_inputs
@@ -44,7 +45,7 @@ def latest_card(settings: Settings) -> dict[str, Any]:
 
 
 @router.get("/accounts/{account_id}/risk", response_model=list[InvoiceRisk])
-def get_account_risk(session: DbSession, user: ApiUser, account_id: int) -> list[InvoiceRisk]:
+def get_account_risk(session: DbSession, user: ApiUser, account_id: RowId) -> list[InvoiceRisk]:
     """The account's open invoices with their latest scores, riskiest first."""
     risk = account_risk(session=session, principal=user, account_id=account_id)
     if risk is None:
@@ -53,7 +54,7 @@ def get_account_risk(session: DbSession, user: ApiUser, account_id: int) -> list
 
 
 @router.get("/invoices/{invoice_id}/risk", response_model=InvoiceRisk)
-def get_invoice_risk(request: Request, session: DbSession, user: ApiUser, invoice_id: int) -> InvoiceRisk:
+def get_invoice_risk(request: Request, session: DbSession, user: ApiUser, invoice_id: RowId) -> InvoiceRisk:
     """One open invoice scored now, from its current fields and the latest model."""
     row = (
         session.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,10 +30,17 @@ class RuleSetRead(BaseModel):
     versions: list[RuleSetVersionRead]
 
 
+MAX_RULE_FILES = 200
+MAX_RULE_FILE_CHARS = 100_000
+
+
 class RuleSetProposal(BaseModel):
-    """A whole new set of rule files (file name -> YAML)."""
+    """A whole new set of rule files (file name -> YAML), at most 200 of 100,000 characters each."""
 
     model_config = ConfigDict(extra="forbid")
 
-    texts: dict[str, str] = Field(min_length=1)
+    texts: dict[
+        Annotated[str, Field(min_length=1, max_length=200)],
+        Annotated[str, Field(max_length=MAX_RULE_FILE_CHARS)],
+    ] = Field(min_length=1, max_length=MAX_RULE_FILES)
     note: str = Field(default="", max_length=2000)

@@ -1,16 +1,24 @@
-"""Reading run records, newest first."""
+"""Reading run records, newest first, after marking failed the runs whose process died."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agent.jobs.liveness import reap_dead_job_runs
 from agent.jobs.tables import JobRun
+from agent.sync.runs import reap_dead_sync_runs
 from agent.sync.tables import SyncRun
 
 RUN_VIEWERS = ("admin", "ops", "finance")
+
+
+def reap_dead_runs(*, session: Session, now: datetime) -> int:
+    """Mark failed the job and sync runs of this host whose process is gone (caller commits)."""
+    return reap_dead_job_runs(session=session, now=now) + reap_dead_sync_runs(session=session, now=now)
 
 
 def recent_job_runs(

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from agent.auth.deps import ApiUser, DbSession, require_role
+from agent.db.types import utcnow
 from agent.scheduler import service
 from agent.scheduler.schemas import JobRunRead, SyncRunRead
 
@@ -21,6 +22,8 @@ def job_runs(
 ) -> list[JobRunRead]:
     """Recent runs of scheduled jobs (the cycle and others), newest first."""
     require_role(user, *service.RUN_VIEWERS)
+    service.reap_dead_runs(session=session, now=utcnow())
+    session.commit()
     runs = service.recent_job_runs(session=session, name=name, status=status, limit=limit)
     return [JobRunRead.model_validate(run) for run in runs]
 
@@ -31,5 +34,7 @@ def sync_runs(
 ) -> list[SyncRunRead]:
     """Recent syncs and imports, newest first."""
     require_role(user, *service.RUN_VIEWERS)
+    service.reap_dead_runs(session=session, now=utcnow())
+    session.commit()
     runs = service.recent_sync_runs(session=session, source=source, status=status, limit=limit)
     return [SyncRunRead.model_validate(run) for run in runs]

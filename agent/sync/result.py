@@ -15,3 +15,11 @@ class SyncResult:
     errors: list[str] = field(default_factory=list)
     full: bool = False
     detail: str | None = None
+
+
+class SyncFailedError(Exception):
+    """A sync that stopped part-way: what it did until then (kept; the next run resumes), and why."""
+
+    def __init__(self, partial: SyncResult, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.partial = partial

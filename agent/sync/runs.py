@@ -10,14 +10,17 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from agent.db.database import Database
 from agent.db.types import utcnow
+from agent.jobs.liveness import INTERRUPTED, RUNNER, runner_gone
 from agent.jobs.locks import job_lock
-from agent.jobs.wrapper import INTERRUPTED, RunStatus
-from agent.sync.result import SyncResult
+from agent.jobs.wrapper import RunStatus
+from agent.sync.result import SyncFailedError, SyncResult
 from agent.sync.tables import SyncRun
 
 log = logging.getLogger("nudge.jobs")
@@ -51,6 +54,9 @@ def record_sync(*, database: Database, source: str, run: SyncRunner) -> SyncOutc
         started = time.perf_counter()
         try:
             result = run()
+        except SyncFailedError as exc:  # the counts of what it did before failing are kept
+            outcome = SyncOutcome(source, "failed", _ms(started), result=exc.partial, error=str(exc))
+            log.exception("sync of %s failed after %d ms", source, outcome.duration_ms)
         except Exception as exc:
             outcome = SyncOutcome(source, "failed", _ms(started), error=f"{type(exc).__name__}: {exc}")
             log.exception("sync of %s failed after %d ms", source, outcome.duration_ms)
@@ -88,10 +94,24 @@ def _record_start(database: Database, source: str) -> int:
             .where(SyncRun.source == source, SyncRun.status == "running")
             .values(status="failed", finished_at=utcnow(), errors=[INTERRUPTED])
         )
-        run = SyncRun(source=source, status="running")
+        reap_dead_sync_runs(session=session, now=utcnow())
+        run = SyncRun(source=source, status="running", runner=RUNNER)
         session.add(run)
         session.flush()
         return run.id
+
+
+def reap_dead_sync_runs(*, session: Session, now: datetime) -> int:
+    """Mark failed every running sync whose process on this host is gone (caller commits)."""
+    running = session.execute(select(SyncRun.id, SyncRun.runner).where(SyncRun.status == "running"))
+    dead = [run_id for run_id, runner in running if runner_gone(runner)]
+    if dead:
+        session.execute(
+            update(SyncRun)
+            .where(SyncRun.id.in_(dead))
+            .values(status="failed", finished_at=now, errors=[INTERRUPTED])
+        )
+    return len(dead)
 
 
 def _finish(database: Database, run_id: int, outcome: SyncOutcome) -> None:
@@ -104,7 +124,6 @@ def _finish(database: Database, run_id: int, outcome: SyncOutcome) -> None:
             run.records_read = outcome.result.records_read
             run.records_changed = outcome.result.records_changed
             run.api_calls = outcome.result.api_calls
-            run.errors = list(outcome.result.errors)
             run.detail = outcome.result.detail
-        else:
-            run.errors = [outcome.error]
+        recorded = list(outcome.result.errors) if outcome.result is not None else []
+        run.errors = recorded if outcome.error is None else [outcome.error, *recorded]

@@ -18,7 +18,7 @@ from agent.db.database import Database
 from agent.profile.priority import FieldPriority
 from agent.sync.apply import ProfileSync
 from agent.sync.cursors import clear_cursors, load_cursor, save_cursor
-from agent.sync.result import SyncResult
+from agent.sync.result import SyncFailedError, SyncResult
 from agent.sync.runs import record_sync
 from agent.sync.tables import SyncRun
 from connectors.core.protocols import Source
@@ -44,13 +44,23 @@ def sync_source(
     priority: FieldPriority | None = None,
     today: date | None = None,
 ) -> SyncResult:
-    """Pull ``source`` from its saved cursor (from scratch when ``full``); raises on failure
-    after keeping every page already committed."""
+    """Pull ``source`` from its saved cursor (from scratch when ``full``); on failure raises
+    :class:`SyncFailedError` with what was done, after keeping every page already committed."""
     if full:
         with database.transaction() as session:
             clear_cursors(session=session, source=source_name)
     calls_before = source.stats.calls
     tally = Tally()
+
+    def so_far() -> SyncResult:
+        return SyncResult(
+            records_read=tally.read,
+            records_changed=tally.changed,
+            api_calls=source.stats.calls - calls_before,
+            errors=tally.errors[:MAX_ERRORS_KEPT],
+            full=full,
+        )
+
     with database.sessions() as session:
         sync = ProfileSync(
             session=session,
@@ -58,20 +68,17 @@ def sync_source(
             priority=priority or FieldPriority(),
             today=today or date.today(),
         )
-        for page in source.pull(load_cursor(session=session, source=source_name)):
-            changed = sync.apply(page.records)
-            save_cursor(session=session, source=source_name, cursor=page.cursor)
-            session.commit()
-            tally.read += len(page.records)
-            tally.changed += changed
         tally.errors = sync.errors
-    return SyncResult(
-        records_read=tally.read,
-        records_changed=tally.changed,
-        api_calls=source.stats.calls - calls_before,
-        errors=tally.errors[:MAX_ERRORS_KEPT],
-        full=full,
-    )
+        try:
+            for page in source.pull(load_cursor(session=session, source=source_name)):
+                changed = sync.apply(page.records)
+                save_cursor(session=session, source=source_name, cursor=page.cursor)
+                session.commit()
+                tally.read += len(page.records)
+                tally.changed += changed
+        except Exception as exc:
+            raise SyncFailedError(so_far(), exc) from exc
+    return so_far()
 
 
 def run_sync(

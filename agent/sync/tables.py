@@ -23,6 +23,18 @@ class SyncCursor(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class WebhookDelivery(Base):
+    """A verified webhook delivery, remembered so a replay of it is refused (across replicas)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("route", "delivery_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route: Mapped[str] = mapped_column(String(200))
+    delivery_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the connector's delivery id
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class SyncRun(Base):
     """One sync of one source (or one file import): counts, API calls, errors."""
 
@@ -34,6 +46,7 @@ class SyncRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")  # running|ok|failed|skipped_locked
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    runner: Mapped[str | None] = mapped_column(String(128))  # host:pid of the process running it
     records_read: Mapped[int] = mapped_column(Integer, default=0)
     records_changed: Mapped[int] = mapped_column(Integer, default=0)
     api_calls: Mapped[int] = mapped_column(Integer, default=0)

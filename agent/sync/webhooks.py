@@ -3,19 +3,23 @@
 Routes come from the registry (``spec.routes()``): only a configured connector mounts
 them, and only with its secret set, so no route accepts events that nothing would sync.
 Verification is the connector's pure ``receive(request, now)``; this module adapts it to
-FastAPI and answers 401/400 with the reason, or 204 once the syncs are requested.
+FastAPI and answers 401/400 with the reason, 409 to a delivery already received (a
+replay, remembered in the database), or 204 once the syncs are requested.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from fastapi import FastAPI, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from agent.db.database import Database
 from agent.profile.priority import load_priority
 from agent.settings import Settings
+from agent.sync.deliveries import first_delivery
 from agent.sync.service import run_sync
 from agent.sync.sources import build_source
 from agent.sync.trigger import SyncTrigger
@@ -40,20 +44,26 @@ def sync_trigger(*, settings: Settings, database: Database) -> SyncTrigger:
     return SyncTrigger(run)
 
 
-def mount_webhooks(app: FastAPI, *, settings: Settings, trigger: SyncTrigger) -> list[str]:
+def mount_webhooks(
+    app: FastAPI, *, settings: Settings, database: Database, trigger: SyncTrigger
+) -> list[str]:
     """Add each configured connector's webhook routes to ``app``; the mounted paths."""
     mounted = []
     for name, spec in configured("webhooks").items():
         for route in spec.routes():
             if route.answer is not None:
                 continue  # people's interactions: agent.interactions.views.mount_interactions
-            endpoint = _endpoint(name, route, public_url=settings.public_url, trigger=trigger)
+            endpoint = _endpoint(
+                name, route, public_url=settings.public_url, database=database, trigger=trigger
+            )
             app.add_api_route(route.path, endpoint, methods=["POST"], status_code=204, tags=["webhooks"])
             mounted.append(route.path)
     return mounted
 
 
-def _endpoint(name: str, route: WebhookRoute, *, public_url: str | None, trigger: SyncTrigger) -> Endpoint:
+def _endpoint(
+    name: str, route: WebhookRoute, *, public_url: str | None, database: Database, trigger: SyncTrigger
+) -> Endpoint:
     async def receive(request: Request) -> Response:
         inbound = InboundRequest(
             method=request.method,
@@ -61,10 +71,17 @@ def _endpoint(name: str, route: WebhookRoute, *, public_url: str | None, trigger
             headers=dict(request.headers),
             body=await request.body(),
         )
+        now = datetime.now(UTC)
         try:
-            received = route.receive(inbound, datetime.now(UTC))
+            received = route.receive(inbound, now)
         except WebhookRejectedError as exc:
             raise HTTPException(status_code=exc.status, detail=f"{name} webhook refused: {exc}") from exc
+        # A connector that names no delivery still has its exact body refused twice.
+        delivery = received.delivery or hashlib.sha256(inbound.body).hexdigest()
+        if not await run_in_threadpool(
+            first_delivery, database=database, route=route.path, delivery=delivery, now=now
+        ):
+            raise HTTPException(status_code=409, detail=f"{name} webhook refused: delivery already received")
         for source_name in received.sync:  # events carry ids, not data: a sync fetches them
             trigger.request(source_name)
         return Response(status_code=204)

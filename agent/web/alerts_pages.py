@@ -15,6 +15,7 @@ from agent.alerts import service
 from agent.auth.csrf import require_same_origin, safe_next
 from agent.auth.deps import DbSession, WebUser
 from agent.db.types import utcnow
+from agent.gate.params import RowId
 from agent.web.views import render
 
 router = APIRouter(include_in_schema=False)
@@ -61,7 +62,7 @@ def act(
     session: DbSession,
     user: WebUser,
     _origin: Guarded,
-    alert_id: int,
+    alert_id: RowId,
     verb: Verb,
     next_url: Annotated[str, Form(alias="next")] = "/inbox",
     promise_date: Annotated[date | None, Form()] = None,
@@ -84,7 +85,7 @@ def act(
 def _dispatch(
     session: DbSession,
     user: WebUser,
-    alert_id: int,
+    alert_id: RowId,
     verb: Verb,
     *,
     promise_date: date | None,

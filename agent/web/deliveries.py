@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
 
 from agent.auth.deps import DbSession, WebUser
 from agent.delivery import service
 from agent.delivery.tables import STATES
+from agent.gate.params import RowId
 from agent.web.views import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 Filter = Annotated[str | None, Query(max_length=320)]
-DeliveryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 # A stored e-mail is shown as the recipient saw it, inside a frame that can run nothing,
 # load nothing and submit nothing: its own styles are the only thing allowed.
@@ -61,16 +61,14 @@ def deliveries_page(
 
 
 @router.get("/deliveries/{delivery_id}", response_class=HTMLResponse)
-def delivery_page(
-    request: Request, session: DbSession, user: WebUser, delivery_id: DeliveryId
-) -> HTMLResponse:
+def delivery_page(request: Request, session: DbSession, user: WebUser, delivery_id: RowId) -> HTMLResponse:
     """One message: its state and history, the alerts it carries and what it said."""
     listing = _visible(session, user, delivery_id)
     return render(request, "delivery.html", user=user, item=listing, delivery=listing.delivery)
 
 
 @router.get("/deliveries/{delivery_id}/html", response_class=HTMLResponse)
-def delivery_html(session: DbSession, user: WebUser, delivery_id: DeliveryId) -> HTMLResponse:
+def delivery_html(session: DbSession, user: WebUser, delivery_id: RowId) -> HTMLResponse:
     """The HTML part as sent, for the detail page's sandboxed frame."""
     html = _visible(session, user, delivery_id).delivery.html
     if html is None:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from agent.auth.csrf import require_same_origin
 from agent.auth.deps import DbSession, WebUser, require_role
+from agent.gate.params import RowId
 from agent.reviews import service
 from agent.reviews.views import REVIEWER_ROLES, resolve_and_commit
 from agent.web.views import render
@@ -25,7 +26,7 @@ def reviews_page(request: Request, session: DbSession, user: WebUser) -> HTMLRes
 
 @router.post("/reviews/{review_id}/resolve")
 def resolve_from_page(
-    request: Request, session: DbSession, user: WebUser, review_id: int, account_id: Annotated[str, Form()]
+    request: Request, session: DbSession, user: WebUser, review_id: RowId, account_id: Annotated[str, Form()]
 ) -> Response:
     """The page's form post; only accepted from this site (Origin/Referer check)."""
     require_same_origin(request)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from agent.auth.deps import DbSession, WebUser, require_role
+from agent.db.types import utcnow
 from agent.scheduler import service
 from agent.web.views import render
 
@@ -17,6 +18,8 @@ RUNS_SHOWN = 50
 def runs_page(request: Request, session: DbSession, user: WebUser) -> HTMLResponse:
     """Syncs (records read and changed, API calls, errors) and the other jobs' runs."""
     require_role(user, *service.RUN_VIEWERS)
+    service.reap_dead_runs(session=session, now=utcnow())
+    session.commit()
     return render(
         request,
         "runs.html",

@@ -14,6 +14,7 @@ from agent.alerts import service as alerts_service
 from agent.auth.deps import SESSION_COOKIE, DbSession, WebUser
 from agent.auth.service import authenticate
 from agent.db.types import utcnow
+from agent.gate.params import RowId
 from agent.metrics import live
 from agent.metrics.rates import UnknownCurrencyError
 from agent.risk.service import account_risk
@@ -75,7 +76,7 @@ def accounts_page(
     session: DbSession,
     user: WebUser,
     q: str | None = None,
-    owner_id: int | None = None,
+    owner_id: RowId | None = None,
     sort: service.AccountSort = "overdue_ar",
 ) -> HTMLResponse:
     """The account list with open and overdue AR, and the book's aging."""
@@ -101,7 +102,7 @@ def accounts_page(
 
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
-def account_page(request: Request, session: DbSession, user: WebUser, account_id: int) -> HTMLResponse:
+def account_page(request: Request, session: DbSession, user: WebUser, account_id: RowId) -> HTMLResponse:
     """One account: balances, its DSO, terms, aging and trend, alerts and their history, invoices..."""
     settings: Settings = request.app.state.settings
     as_of = settings.today()

@@ -4,8 +4,9 @@ A connector declares its routes as :class:`WebhookRoute` (a path and a ``receive
 function closed over its secret). ``receive`` checks the signature and that the request
 was signed within the tolerance of ``now`` in *both* directions (a replay from the past
 and a timestamp from the future are refused alike), then parses the body into events and
-the sources an incremental sync should run for. The application mounts the routes; no web
-framework is needed to test them.
+the sources an incremental sync should run for, and names the delivery. The application
+mounts the routes and remembers deliveries to refuse replays; no web framework is needed
+to test them.
 """
 
 from __future__ import annotations
@@ -43,12 +44,16 @@ class InboundRequest:
 
 @dataclass(frozen=True)
 class WebhookEvents:
-    """What a verified request announced: its events and which sources to sync incrementally."""
+    """What a verified request announced: its events, which sources to sync incrementally,
+    and ``delivery``, what tells this delivery from any other (the vendor's event id, else
+    its signature): the application refuses a second sync request with the same one (one
+    that names none is known by its body)."""
 
     events: tuple[dict[str, Any], ...]
     sync: tuple[str, ...] = field(default=())
     # People acting from the vendor's app; the application handles them (see ``answer``).
     interactions: tuple[Interaction, ...] = field(default=())
+    delivery: str = ""
 
 
 Receiver = Callable[[InboundRequest, datetime], WebhookEvents]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from connectors.csv.cells import unguard
 from connectors.csv.columns import REQUIRED_FIELDS
 from connectors.csv.mapping import Mapping
 from ledger.frame import Ledger, normalise_invoices
@@ -113,10 +114,12 @@ def _read(handle: Iterator[str], path: Path, mapping: Mapping) -> ReadResult:
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue
+        values = [unguard(value) for value in values]
         raw = dict(zip(header, values, strict=False))
         try:
             if len(values) != len(header):
                 raise RowError(f"expected {len(header)} fields, found {len(values)}")
+            _refuse_nul(raw)
             row = parser.parse(line, raw)
         except RowError as exc:
             rejects.append(Reject(line=line, error=str(exc), raw=raw))
@@ -134,6 +137,13 @@ def _read(handle: Iterator[str], path: Path, mapping: Mapping) -> ReadResult:
         first_seen[row.invoice_id] = line
         rows.append(row)
     return ReadResult(rows=rows, rejects=rejects, header=header)
+
+
+def _refuse_nul(raw: dict[str, str]) -> None:
+    """No text of Nudge's may hold NUL (PostgreSQL refuses it): the row is rejected."""
+    for column, value in raw.items():
+        if "\x00" in value:
+            raise RowError(f"{column}: contains a NUL character")
 
 
 class _RowParser:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import json
 import operator
+import secrets
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -83,12 +84,13 @@ class HubSpotEmulator:
         self,
         *,
         token: str = "emulator-token",
-        client_secret: str = "emulator-client-secret",
+        client_secret: str | None = None,
         search_result_cap: int = 10_000,
         portal_id: int = 62515,
     ) -> None:
         self.token = token
-        self.client_secret = client_secret
+        # A fresh app secret per emulator (the demo's too): none is a constant in the code.
+        self.client_secret = client_secret or secrets.token_urlsafe(24)
         self.search_result_cap = search_result_cap
         self.portal_id = portal_id
         self.objects: dict[str, dict[int, dict[str, Any]]] = {t: {} for t in OBJECT_TYPES}

@@ -20,18 +20,20 @@ from connectors.core.webhooks import (
 from connectors.hubspot.signature import verify_v3
 
 PATH = "/integrations/hubspot/webhook"
+SIGNATURE_HEADER = "X-HubSpot-Signature-v3"
 
 
 def receiver(*, client_secret: str) -> Receiver:
     """Verify a change-notification batch and ask for a HubSpot sync."""
 
     def receive(request: InboundRequest, now: datetime) -> WebhookEvents:
+        signature = request.header(SIGNATURE_HEADER)
         verify_v3(
             secret=client_secret,
             method=request.method,
             uri=request.url,
             body=request.body,
-            signature=request.header("X-HubSpot-Signature-v3"),
+            signature=signature,
             timestamp=request.header("X-HubSpot-Request-Timestamp"),
             now_ms=int(now.timestamp() * 1000),
         )
@@ -40,7 +42,10 @@ def receiver(*, client_secret: str) -> Receiver:
         except json.JSONDecodeError:
             raise WebhookRejectedError("body is not JSON", status=400) from None
         batch = events if isinstance(events, list) else [events]
-        return WebhookEvents(events=tuple(batch), sync=("hubspot",))
+        if not all(isinstance(event, dict) for event in batch):
+            raise WebhookRejectedError("body is not a list of HubSpot events", status=400)
+        # A batch has no id of its own; its signature covers the body and the timestamp.
+        return WebhookEvents(events=tuple(batch), delivery=signature or "", sync=("hubspot",))
 
     return receive
 

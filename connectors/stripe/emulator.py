@@ -136,9 +136,10 @@ class _Collection:
 class StripeEmulator:
     """In-memory Stripe account, served by :func:`connectors.core.emulator.run_emulator`."""
 
-    def __init__(self, *, api_key: str = "sk_test_emulator", webhook_secret: str = "whsec_emulator") -> None:
+    def __init__(self, *, api_key: str = "sk_test_emulator", webhook_secret: str | None = None) -> None:
         self.api_key = api_key
-        self.webhook_secret = webhook_secret
+        # A fresh signing secret per emulator (the demo's too): none is a constant in the code.
+        self.webhook_secret = webhook_secret or "whsec_" + secrets.token_urlsafe(24)
         self.data = {name: _Collection() for name in RESOURCES}
         self.webhook_url: str | None = None
         self.webhook_sink: WebhookSink | None = None

@@ -37,9 +37,9 @@ def receiver(*, webhook_secret: str, tolerance_seconds: int = 300) -> Receiver:
             event = json.loads(request.body)
         except json.JSONDecodeError:
             raise WebhookRejectedError("body is not JSON", status=400) from None
-        if not isinstance(event, dict):
+        if not isinstance(event, dict) or not isinstance(event.get("id"), str):
             raise WebhookRejectedError("body is not a Stripe event object", status=400)
-        return WebhookEvents(events=(event,), sync=("stripe",))
+        return WebhookEvents(events=(event,), delivery=event["id"], sync=("stripe",))
 
     return receive
 

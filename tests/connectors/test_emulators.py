@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from connectors.core.protocols import pull_all
 from connectors.core.records import AccountRecord, InvoiceRecord
+from connectors.core.registry import get
 from connectors.emulators import run_local_vendors
 from connectors.hubspot.emulator import HubSpotEmulator
 from connectors.salesforce.emulator import SalesforceEmulator
@@ -46,3 +47,13 @@ def test_seeded_ids_are_kept_so_the_demo_book_ids_stay_valid():
     assert 1330674950 in hubspot.live("companies")
     assert max(hubspot.live("companies")) > 1330674950  # later ids do not collide
     assert "001jWeN8ke2QGsMBsY" in salesforce.live("Account")
+
+
+def test_each_demo_emulator_signs_webhooks_with_its_own_fresh_secret() -> None:
+    for name, secret_of in (("stripe", "webhook_secret"), ("hubspot", "client_secret")):
+        spec = get(name).emulator
+        assert spec is not None
+        first, second = getattr(spec.create(), secret_of), getattr(spec.create(), secret_of)
+        assert first != second
+        assert len(first) >= 32
+        assert first not in ("whsec_emulator", "emulator-client-secret")

@@ -30,6 +30,7 @@ RULE_CASES = {
     "change_on_text.yaml": "3:17: change.field must be a number, money or days field, not "
     "'account.name' (string)",
     "missing_message.yaml": "1:1: missing required key 'message'",
+    "template_bomb.yaml": "5:3: templates may not use '*' (a message shows fields, it does not compute text)",
 }
 
 ROUTING_CASES = {

@@ -262,10 +262,24 @@ def test_silences_are_managed_by_ops(client: TestClient, session: Session) -> No
     assert created.json()["creator"] == ops_person.email
     bad = client.post("/api/silences", headers=auth(ops), json=body | {"matchers": ["rule"]})
     assert bad.status_code == 422
-    assert [s["id"] for s in client.get("/api/silences", headers=auth(csm)).json()] == [created.json()["id"]]
+    assert [s["id"] for s in client.get("/api/silences", headers=auth(ops)).json()] == [created.json()["id"]]
     assert client.delete(f"/api/silences/{created.json()['id']}", headers=auth(ops)).status_code == 204
     assert client.get("/api/silences", headers=auth(ops)).json() == []
     assert date.fromisoformat(created.json()["ends_at"][:10]) == date(2099, 1, 1)
+
+
+def test_a_csm_cannot_list_silences_of_the_whole_book(client: TestClient, session: Session) -> None:
+    ops = token_for(session, person(session, "ops"))
+    body = {"matchers": ["account=Contoso"], "reason": "CFO on leave", "ends_at": "2099-01-01T00:00:00Z"}
+    assert client.post("/api/silences", headers=auth(ops), json=body).status_code == 201
+    for role in ("csm", "manager"):
+        answer = client.get("/api/silences", headers=auth(token_for(session, person(session, role))))
+        assert answer.status_code == 403
+        assert answer.json() == {"detail": f"role '{role}' may not do this (needs admin or finance or ops)"}
+    finance = token_for(session, person(session, "finance"))
+    assert [s["reason"] for s in client.get("/api/silences", headers=auth(finance)).json()] == [
+        "CFO on leave"
+    ]
 
 
 def test_a_closed_alert_stays_closed_while_its_condition_still_holds(

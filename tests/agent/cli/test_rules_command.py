@@ -118,3 +118,11 @@ def test_backtest_over_the_demo_book_uses_its_promises_disputes_and_owners(
     assert report["alert_count"] == len(report["alerts"]) > 0
     assert "unassigned" not in report["per_owner"]  # every demo account has an owner
     assert set(report["per_rule"]) == {path.stem for path in PACK.glob("*.yaml")}
+
+
+def test_check_refuses_a_template_bomb(capsys: pytest.CaptureFixture[str]) -> None:
+    bomb = BAD / "template_bomb.yaml"
+    assert main(["rules", "check", str(bomb)]) == 2
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"  {bomb}:5:3: templates may not use '*' (a message shows fields, it does not compute text)"
+    )

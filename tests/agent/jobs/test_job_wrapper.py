@@ -7,8 +7,9 @@ import logging
 import pytest
 
 from agent.db.database import Database
+from agent.jobs.liveness import RUNNER
 from agent.jobs.tables import JobRun
-from agent.jobs.wrapper import RUNNER, run_job
+from agent.jobs.wrapper import run_job
 from tests.agent.jobs.factories import Noted, audit_count, audit_job, job_runs
 
 

@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from agent.db.database import Database
+from agent.db.types import utcnow
 from agent.profile.tables import Invoice, Payment
+from agent.sync.runs import reap_dead_sync_runs
 from agent.sync.service import run_sync
 from agent.sync.tables import SyncCursor, SyncRun
 from connectors.emulators import run_local_vendors
@@ -53,6 +55,8 @@ def test_killed_sync_resumes_with_no_duplicate_and_no_gap(database: Database) ->
         with database.sessions() as session:
             assert session.scalar(select(SyncCursor.cursor)) is not None
             assert session.scalars(select(SyncRun.status)).all() == ["running"]  # it never finished
+            assert reap_dead_sync_runs(session=session, now=utcnow()) == 1  # its process is gone
+            session.commit()
         stripe.pay_invoice(f"in_{INVOICES - 1:04d}")  # the newest: already stored as open
         resumed = run_sync(database=database, source_name="stripe", source=vendors.sources()["stripe"])
         caught_up = run_sync(database=database, source_name="stripe", source=vendors.sources()["stripe"])
@@ -68,4 +72,4 @@ def test_killed_sync_resumes_with_no_duplicate_and_no_gap(database: Database) ->
         )
         assert factories.profile_balances(session) == factories.open_balances(stripe)
         statuses = session.scalars(select(SyncRun.status).order_by(SyncRun.id)).all()
-    assert statuses == ["failed", "ok", "ok"]  # the killed run is marked interrupted by the next
+    assert statuses == ["failed", "ok", "ok"]  # the killed run was marked failed once seen dead

@@ -18,6 +18,7 @@ from agent.settings import Settings
 from agent.sync.tables import SyncRun
 from agent.sync.trigger import SyncTrigger
 from connectors.emulators import LocalVendors, run_local_vendors
+from connectors.stripe.signature import sign_payload
 from tests.agent.sync import factories
 from tests.factories import make_person, token_for
 
@@ -149,4 +150,77 @@ def test_a_webhook_secret_alone_mounts_no_route(
     client = TestClient(create_app(settings=settings, database=database))
     assert (
         client.post(STRIPE_URL, content=b"{}", headers={"Stripe-Signature": "t=1,v1=00"}).status_code == 401
+    )
+
+
+def stripe_headers(vendors: LocalVendors, body: bytes, at: int | None = None) -> dict[str, str]:
+    stripe = vendors.emulators["stripe"]
+    assert stripe is not None
+    signed = sign_payload(stripe.webhook_secret, body, int(time.time()) if at is None else at)
+    return {"Stripe-Signature": signed, "Content-Type": "application/json"}
+
+
+def test_a_replayed_hubspot_request_is_refused_and_syncs_once(
+    wired: tuple[LocalVendors, TestClient], database: Database
+) -> None:
+    vendors, client = wired
+    assert vendors.emulators["hubspot"] is not None
+    body = b'[{"eventId": 7, "objectId": 1, "subscriptionType": "company.creation"}]'
+    headers = vendors.emulators["hubspot"].signed_request(HUBSPOT_URL, body)
+    assert client.post(HUBSPOT_URL, content=body, headers=headers).status_code == 204
+    settle(client)
+    replay = client.post(HUBSPOT_URL, content=body, headers=headers)
+    assert (replay.status_code, replay.json()) == (
+        409,
+        {"detail": "hubspot webhook refused: delivery already received"},
+    )
+    settle(client)
+    assert runs(database) == [("hubspot", "ok")]
+
+
+def test_a_replayed_stripe_event_is_refused_by_another_replica_too(
+    wired: tuple[LocalVendors, TestClient], database: Database
+) -> None:
+    vendors, client = wired
+    body = b'{"id": "evt_replayed", "type": "invoice.paid", "data": {"object": {}}}'
+    assert client.post(STRIPE_URL, content=body, headers=stripe_headers(vendors, body)).status_code == 204
+    settle(client)
+    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    replica = TestClient(create_app(settings=settings, database=database))
+    resent = stripe_headers(vendors, body)  # even freshly signed: the event id was seen
+    assert replica.post(STRIPE_URL, content=body, headers=resent).status_code == 409
+    assert client.post(STRIPE_URL, content=body, headers=resent).status_code == 409
+    settle(replica)
+    assert runs(database) == [("stripe", "ok")]
+
+
+def test_a_signed_json_array_to_stripe_is_a_400(wired: tuple[LocalVendors, TestClient]) -> None:
+    vendors, client = wired
+    for body in (b'[{"id": "evt_1"}]', b'"evt_1"', b'{"type": "invoice.paid"}'):
+        answer = client.post(STRIPE_URL, content=body, headers=stripe_headers(vendors, body))
+        assert (answer.status_code, answer.json()) == (
+            400,
+            {"detail": "stripe webhook refused: body is not a Stripe event object"},
+        )
+
+
+def test_timestamps_from_the_future_are_refused(wired: tuple[LocalVendors, TestClient]) -> None:
+    vendors, client = wired
+    assert vendors.emulators["hubspot"] is not None
+    body = b'[{"eventId": 8, "objectId": 1, "subscriptionType": "company.creation"}]'
+    ahead = vendors.emulators["hubspot"].signed_request(
+        HUBSPOT_URL, body, timestamp_ms=int(time.time() * 1000) + 600_000
+    )
+    answer = client.post(HUBSPOT_URL, content=body, headers=ahead)
+    assert (answer.status_code, answer.json()["detail"]) == (
+        401,
+        "hubspot webhook refused: request timestamp is more than 5 minutes in the future",
+    )
+    event = b'{"id": "evt_future"}'
+    answer = client.post(
+        STRIPE_URL, content=event, headers=stripe_headers(vendors, event, int(time.time()) + 600)
+    )
+    assert (answer.status_code, answer.json()["detail"]) == (
+        401,
+        "stripe webhook refused: signature timestamp is more than 300 s in the future",
     )

@@ -235,6 +235,9 @@ def test_the_api_refuses_cookie_writes_from_another_site(app_client: TestClient,
     forged = client.post(f"/api/alerts/{alert.id}/acknowledge", headers={"Origin": "https://evil.example"})
     assert forged.status_code == 403
     assert client.get(f"/api/alerts/{alert.id}").json()["state"] == "firing"
+    other_scheme = {"Origin": "https://evil.example", "Authorization": "Basic bWF5YTpwdw=="}
+    assert client.post(f"/api/alerts/{alert.id}/acknowledge", headers=other_scheme).status_code == 403
+    assert client.get(f"/api/alerts/{alert.id}").json()["state"] == "firing"
     bearer = {"Authorization": f"Bearer {token_for(session, owner)}"}
     client.cookies.clear()
     assert (

@@ -115,3 +115,18 @@ def test_signature_follows_hubspot_v3_with_decoded_uri():
         verify_v3(
             secret="other", method="POST", uri=encoded, body=body, signature=expected, timestamp=str(ts)
         )
+
+
+def test_a_batch_is_named_by_its_signature_for_replay_refusal():
+    emulator = HubSpotEmulator(client_secret="app-secret")
+    body = b'[{"eventId": 1, "objectId": 2, "subscriptionType": "company.creation"}]'
+    headers = emulator.signed_request(URL, body)
+    assert RECEIVE(posted(URL, headers, body), now()).delivery == headers["X-HubSpot-Signature-v3"]
+
+
+def test_a_signed_batch_of_non_objects_is_a_bad_request():
+    emulator = HubSpotEmulator(client_secret="app-secret")
+    body = b"[1, 2]"
+    with pytest.raises(WebhookRejectedError, match="body is not a list of HubSpot events") as refused:
+        RECEIVE(posted(URL, emulator.signed_request(URL, body), body), now())
+    assert refused.value.status == 400

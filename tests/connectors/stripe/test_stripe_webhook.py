@@ -103,3 +103,7 @@ def test_a_signed_body_that_is_not_an_event_is_a_bad_request():
     with pytest.raises(WebhookRejectedError, match="body is not a Stripe event object") as refused:
         RECEIVE(signed(b"[1, 2]", at=now()), now())
     assert refused.value.status == 400
+
+
+def test_an_event_is_named_by_its_id_for_replay_refusal():
+    assert RECEIVE(signed(EVENT, at=now()), now()).delivery == "evt_1"

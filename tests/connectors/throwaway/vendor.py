@@ -155,6 +155,6 @@ def webhook_route(secret: str) -> WebhookRoute:
         check_timestamp(signed_at=datetime.fromtimestamp(timestamp, UTC), now=now, tolerance=TOLERANCE)
         if not hmac.compare_digest(sign(secret, request.body, timestamp), header):
             raise WebhookRejectedError("signature does not match")
-        return WebhookEvents(events=(json.loads(request.body),), sync=("ledgerly",))
+        return WebhookEvents(events=(json.loads(request.body),), delivery=header, sync=("ledgerly",))
 
     return WebhookRoute(path=WEBHOOK_PATH, receive=receive)
