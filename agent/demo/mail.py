@@ -58,6 +58,13 @@ def mailbox_summary(sink: SmtpSink) -> str:
     return f"Sent {len(sink.received)} e-mails to {len(counts)} people: {people}"
 
 
+# How the demo's console words each delivery outcome.
+_OUTCOME_WORDS = {
+    "deferred": "wait for the end of their recipient's quiet hours",
+    "undeliverable": "undeliverable (no notifier is configured for this channel)",
+}
+
+
 def deliver_first_morning(
     *, database: Database, settings: Settings, mailbox: SmtpSink, log: Callable[[str], None]
 ) -> None:
@@ -72,9 +79,9 @@ def deliver_first_morning(
         f"had been running since then, so each person's last morning digest is due: {opened} alerts, "
         f"{enqueued} notifications"
     )
-    totals = deliver_due(database=database, settings=settings).totals
-    log(
-        f"{mailbox_summary(mailbox)}; {totals['deferred']} wait for the end of their recipient's quiet "
-        f"hours; {totals['undeliverable']} are for channels with no notifier configured (Slack, CRM "
-        "tasks). Every message, rendered, is on the Deliveries page (/deliveries)"
-    )
+    report = deliver_due(database=database, settings=settings)
+    log(mailbox_summary(mailbox))
+    for channel, counts in sorted(report.channels.items()):
+        outcomes = ", ".join(f"{n} {_OUTCOME_WORDS.get(what, what)}" for what, n in counts.items() if n)
+        log(f"  {channel}: {outcomes or 'nothing due'}")
+    log("Every message, rendered, is on the Deliveries page (/deliveries); Slack's on /slack-preview")
