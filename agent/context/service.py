@@ -39,10 +39,9 @@ from agent.context.schemas import (
 )
 from agent.db.types import plain_amount
 from agent.ledger.store import load_ledger
-from agent.metrics.history import DAILY_PERIOD_DAYS
+from agent.metrics.history import DAILY_PERIOD_DAYS, customer_snapshots
 from agent.metrics.rates import Rates, UnknownCurrencyError
 from agent.metrics.service import compute_metrics
-from agent.metrics.tables import MetricSnapshot
 from agent.profile.tables import Account, Dispute, Invoice, PaymentPromise
 from agent.risk.tables import RiskScore
 from agent.settings import Settings
@@ -169,15 +168,9 @@ def _dso(session: Session, settings: Settings, account_id: int, today: date) -> 
     cycle stores each customer's metrics), else the metrics engine on the account's ledger.
     """
     rates = Rates.from_settings(settings)
-    stored = session.scalar(
-        select(MetricSnapshot).where(
-            MetricSnapshot.as_of == today,
-            MetricSnapshot.period_days == DAILY_PERIOD_DAYS,
-            MetricSnapshot.dimension == "customer",
-            MetricSnapshot.group_key == str(account_id),
-            MetricSnapshot.currency == rates.reporting_currency,
-        )
-    )
+    stored = customer_snapshots(
+        session=session, account_ids=[account_id], as_of=today, currency=rates.reporting_currency
+    ).get(account_id)
     if stored is not None:
         return _dso_read(
             stored.dso, stored.weighted_terms_days, stored.currency, stored.undefined, "snapshot"

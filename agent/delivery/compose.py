@@ -23,8 +23,7 @@ from agent.delivery.links import LinkProvider, account_url
 from agent.delivery.notes import status_notes
 from agent.delivery.refresh import edits_previous, last_sent
 from agent.delivery.tables import Delivery
-from agent.metrics.history import DAILY_PERIOD_DAYS
-from agent.metrics.tables import MetricSnapshot
+from agent.metrics.history import customer_snapshots
 from agent.profile.tables import Account, Invoice, Person
 from agent.risk.tables import RiskScore
 from connectors.core.protocols import (
@@ -124,16 +123,8 @@ class Composer:
 
     def _stored_dso(self, account_ids: list[int]) -> dict[int, float]:
         """Each account's 30-day DSO from the snapshot today's cycle stored (none: not shown)."""
-        rows = self.session.execute(
-            select(MetricSnapshot.group_key, MetricSnapshot.dso).where(
-                MetricSnapshot.as_of == self.today,
-                MetricSnapshot.period_days == DAILY_PERIOD_DAYS,
-                MetricSnapshot.dimension == "customer",
-                MetricSnapshot.group_key.in_([str(account_id) for account_id in account_ids]),
-                MetricSnapshot.dso.is_not(None),
-            )
-        )
-        return {int(key): dso for key, dso in rows.tuples() if dso is not None}
+        stored = customer_snapshots(session=self.session, account_ids=account_ids, as_of=self.today)
+        return {account_id: row.dso for account_id, row in stored.items() if row.dso is not None}
 
     def _section(self, account: Account, lines: list[AlertLine], dso: float | None) -> AccountSection:
         return AccountSection(

@@ -200,3 +200,18 @@ def backfill_month_ends(*, session: Session, settings: Settings, months: int = 1
         rates=Rates.from_settings(settings),
         days=days,
     )
+
+
+def customer_snapshots(
+    *, session: Session, account_ids: Collection[int], as_of: date, currency: str | None = None
+) -> dict[int, MetricSnapshot]:
+    """Each account's stored 30-day customer snapshot of ``as_of`` (absent: not stored yet)."""
+    query = select(MetricSnapshot).where(
+        MetricSnapshot.as_of == as_of,
+        MetricSnapshot.period_days == DAILY_PERIOD_DAYS,
+        MetricSnapshot.dimension == "customer",
+        MetricSnapshot.group_key.in_([str(account_id) for account_id in account_ids]),
+    )
+    if currency is not None:
+        query = query.where(MetricSnapshot.currency == currency)
+    return {int(row.group_key): row for row in session.scalars(query)}
